@@ -1,0 +1,119 @@
+"""D-Sure (保証確認サービス): what surety companies posted, who may view it, and every lookup.
+
+D-Sure is a separate service in reality. This app knows only what was posted to it through
+`dsure.services.certificate_post` and its own officials; it imports nothing from `issuers` or `netdesk`.
+It never holds a 認証キー, only its keyed digest.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Body(models.Model):
+    """An ordering body (発注者) registered with D-Sure, known by its local-government code."""
+
+    code = models.CharField("団体コード", max_length=6, unique=True)
+    name = models.CharField("発注者名", max_length=100)
+
+    class Meta:
+        verbose_name = "発注者（D-Sure）"
+        verbose_name_plural = "発注者（D-Sure）"
+
+    def __str__(self):
+        return self.name
+
+
+class Official(models.Model):
+    """An ordering-body official with a D-Sure login. One body each."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="officials")
+
+    class Meta:
+        verbose_name = "発注者職員"
+        verbose_name_plural = "発注者職員"
+
+    def __str__(self):
+        return f"{self.user.get_username()}（{self.body}）"
+
+
+class Certificate(models.Model):
+    """One guarantee contract as D-Sure knows it: its number, its 被保証者 and its key's digest."""
+
+    number = models.CharField("保証契約番号", max_length=12, unique=True)
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="certificates")
+    product_name = models.CharField("商品名", max_length=20)
+    key_digest = models.CharField("認証キーのダイジェスト", max_length=64)
+    digest_version = models.CharField("ダイジェスト鍵の版", max_length=16)
+    consecutive_failures = models.PositiveIntegerField("連続失敗回数", default=0)
+    locked_at = models.DateTimeField("ロック日時", null=True, blank=True)
+    first_viewed_at = models.DateTimeField("初回閲覧日時", null=True, blank=True)
+    first_viewed_by = models.ForeignKey(
+        Official, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("掲載日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "電子証書"
+        verbose_name_plural = "電子証書"
+
+    def __str__(self):
+        return self.number
+
+
+class PostedVersion(models.Model):
+    """A certificate version as posted: immutable. 訂正 and 変更取消 are new rows too."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "新規"
+        CHANGE = "change", "変更"
+        CORRECTION = "correction", "訂正"
+        CANCELLATION = "cancellation", "変更取消"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="versions")
+    sequence = models.PositiveIntegerField("連番")
+    kind = models.CharField("対象", max_length=12, choices=Kind.choices)
+    content = models.JSONField("証書の内容", default=dict)
+    pdf = models.FileField("PDF", upload_to="dsure/%Y/%m/", blank=True)
+    posted_at = models.DateTimeField("電子保証発行日時")
+
+    class Meta:
+        verbose_name = "掲載版"
+        verbose_name_plural = "掲載版"
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "sequence"], name="dsure_unique_version_sequence"),
+        ]
+        ordering = ["certificate", "sequence"]
+
+    def __str__(self):
+        return f"{self.certificate.number} #{self.sequence} {self.get_kind_display()}"
+
+
+class LookupAttempt(models.Model):
+    """Every lookup, successful or not: append-only, the basis of throttling and 閲覧履歴."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", "閲覧"
+        FAILURE = "failure", "不一致"
+        BAD_NUMBER = "bad_number", "番号の形式誤り"
+        THROTTLED = "throttled", "試行制限中"
+        LOCKED = "locked", "ロック中"
+
+    at = models.DateTimeField("日時", db_index=True)
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="lookups")
+    ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
+    number_typed = models.CharField("入力された番号", max_length=64)
+    number = models.CharField("保証契約番号（正規化）", max_length=12, blank=True, db_index=True)
+    result = models.CharField("結果", max_length=12, choices=Result.choices)
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, null=True, blank=True, related_name="lookups"
+    )
+
+    class Meta:
+        verbose_name = "照会記録"
+        verbose_name_plural = "照会記録"
+        indexes = [models.Index(fields=["official", "number", "at"]), models.Index(fields=["official", "at"])]
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.official} {self.number_typed} {self.result}"

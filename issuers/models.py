@@ -1,0 +1,329 @@
+"""The surety company's side: reference data, guarantee contracts and their immutable documents.
+
+`issuers` knows contracts, certificates, numbers, keys, documents and fees, not how they were applied
+for (that is `netdesk`, which points at the contract issued for its request).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+
+class Product(models.TextChoices):
+    ADVANCE = "advance", "前払金保証"
+    PERFORMANCE = "performance", "契約保証"
+
+
+class CertificateFormat(models.TextChoices):
+    PAPER = "paper", "証書(紙)"
+    ELECTRONIC = "electronic", "電子保証(認証キーを含む)"
+
+
+class SuretyCompany(models.Model):
+    name = models.CharField("会社名", max_length=100)
+    address = models.CharField("所在地", max_length=200)
+    president_title = models.CharField("代表者役職", max_length=50, default="取締役社長")
+    president_name = models.CharField("代表者氏名", max_length=50)
+
+    class Meta:
+        verbose_name = "保証会社"
+        verbose_name_plural = "保証会社"
+
+    def __str__(self):
+        return self.name
+
+
+class Branch(models.Model):
+    company = models.ForeignKey(SuretyCompany, on_delete=models.PROTECT, related_name="branches")
+    code = models.CharField(
+        "支店コード",
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", "支店コードは2桁の数字です。")],
+        help_text="保証契約番号の先頭2桁になります。",
+    )
+    name = models.CharField("支店名", max_length=50, unique=True)
+    tel = models.CharField("TEL", max_length=20)
+    fax = models.CharField("FAX", max_length=20, blank=True)
+    email = models.EmailField("メールアドレス", blank=True)
+    address = models.CharField("所在地", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "営業部・支店"
+        verbose_name_plural = "営業部・支店"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrderingBody(models.Model):
+    """An ordering body (発注者) and the rules of its guarantees, as data."""
+
+    code = models.CharField(
+        "団体コード",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "団体コードは6桁の数字です。")],
+    )
+    name = models.CharField("発注者名", max_length=100)
+    head_title = models.CharField("被保証者", max_length=100, help_text="例: 小谷村長、栃木県知事")
+    prefecture = models.CharField("都道府県", max_length=10)
+    esurety_start = models.DateField("電子保証開始日", null=True, blank=True)
+    advance_ratio_limit = models.DecimalField(
+        "前払金の割合の上限",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.400"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="請負金額（今年度対象額があればその額）に対する前払金保証金額の上限。通常 0.4（4/10）。",
+    )
+    performance_ratio_min = models.DecimalField(
+        "契約保証の割合の下限",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="請負金額に対する契約保証金額の下限。通常 0.1（1/10）、低入札では 0.3（3/10）。",
+    )
+
+    class Meta:
+        verbose_name = "発注者"
+        verbose_name_plural = "発注者"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def accepts_esurety_on(self, day: datetime.date) -> bool:
+        return self.esurety_start is not None and self.esurety_start <= day
+
+
+class Clerk(models.Model):
+    """A branch clerk: a staff user who works for one branch and sees only its applications."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clerk")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="clerks")
+
+    class Meta:
+        verbose_name = "支店担当者"
+        verbose_name_plural = "支店担当者"
+
+    def __str__(self):
+        return f"{self.user.get_username()}（{self.branch}）"
+
+
+class FeeRate(models.Model):
+    """Guarantee-fee rates, editable. The real tariffs are not public: demo rates are illustrative."""
+
+    product = models.CharField("商品", max_length=12, choices=Product.choices, unique=True)
+    annual_rate = models.DecimalField(
+        "年率", max_digits=7, decimal_places=5, help_text="保証金額に対する1年あたりの率（例 0.00300 = 0.3%）"
+    )
+    minimum_fee = models.PositiveIntegerField("最低保証料（円）")
+    illustrative = models.BooleanField("説明用の料率（実際の料率ではない）", default=True)
+
+    class Meta:
+        verbose_name = "保証料率"
+        verbose_name_plural = "保証料率"
+
+    def __str__(self):
+        return f"{self.get_product_display()} {self.annual_rate}"
+
+
+class ContractCounter(models.Model):
+    """The last serial allocated in one number series (branch × product × fiscal year).
+
+    Locked with select_for_update() inside the issuing transaction, so serials are gap-free: a
+    rolled-back issue rolls its serial back too, which a database sequence would not.
+    """
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
+    product = models.CharField(max_length=12, choices=Product.choices)
+    fiscal_year = models.PositiveIntegerField("年度")
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "保証契約番号の採番"
+        verbose_name_plural = "保証契約番号の採番"
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "product", "fiscal_year"], name="unique_number_series"),
+            models.CheckConstraint(
+                condition=models.Q(last_serial__lte=99999), name="serial_fits_five_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.branch_id}/{self.product}/{self.fiscal_year}: {self.last_serial}"
+
+
+class ImmutableModel(models.Model):
+    """Issued documents are never changed in place (pretix's Invoice): no update, no delete."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{self._meta.verbose_name}は発行済みのため変更できません。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{self._meta.verbose_name}は発行済みのため削除できません。")
+
+
+class GuaranteeContract(models.Model):
+    """A guarantee contract (保証契約) identified by its 保証契約番号. Its content lives in its versions."""
+
+    number = models.CharField("保証契約番号", max_length=12, unique=True)
+    product = models.CharField("商品", max_length=12, choices=Product.choices)
+    format = models.CharField("保証証書の形式", max_length=12, choices=CertificateFormat.choices)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="contracts")
+    ordering_body = models.ForeignKey(OrderingBody, on_delete=models.PROTECT, related_name="contracts")
+    issued_at = models.DateTimeField("発行日時")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "保証契約"
+        verbose_name_plural = "保証契約"
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.format == CertificateFormat.ELECTRONIC
+
+
+class CertificateVersion(ImmutableModel):
+    """One posting of a contract's certificate: 新規, 変更N, 訂正 of the current one, or 変更取消.
+
+    Rows are only ever added. Which rows the history shows, and which is current, follows from the
+    rows in sequence order (issuers.history.visible_history).
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", "新規"
+        CHANGE = "change", "変更"
+        CORRECTION = "correction", "訂正"
+        CANCELLATION = "cancellation", "変更取消"
+
+    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="versions")
+    sequence = models.PositiveIntegerField("連番")
+    kind = models.CharField("対象", max_length=12, choices=Kind.choices)
+    change_no = models.PositiveIntegerField("変更の発生番号", default=0)
+    target = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="訂正・変更取消の対象となる版",
+    )
+    content = models.JSONField("証書の内容", default=dict)
+    pdf = models.FileField("保証証書PDF", upload_to="certificates/%Y/%m/", blank=True)
+    issued_at = models.DateTimeField("発行日時")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField("電子保証発行日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "保証証書の版"
+        verbose_name_plural = "保証証書の版"
+        ordering = ["contract", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "sequence"], name="unique_version_sequence"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="new") | models.Q(sequence=1, change_no=0, target__isnull=True),
+                name="new_is_first_version",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["correction", "cancellation"]) | models.Q(target__isnull=False),
+                name="correction_and_cancellation_have_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.number} #{self.sequence} {self.get_kind_display()}"
+
+
+class KeyIssue(ImmutableModel):
+    """A 認証キー handed to the contractor: encrypted at rest (Fernet), with its notice PDF.
+
+    The latest row of a contract is its live key; a re-issue adds a row and kills the old key at once.
+    """
+
+    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="keys")
+    sequence = models.PositiveIntegerField("連番")
+    key_ciphertext = models.TextField("認証キー（暗号化）")
+    notice_pdf = models.FileField("認証キーのお知らせPDF", upload_to="notices/%Y/%m/")
+    issued_at = models.DateTimeField("発行日時")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "認証キー"
+        verbose_name_plural = "認証キー"
+        ordering = ["contract", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "sequence"], name="unique_key_sequence"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.number} 認証キー #{self.sequence}"
+
+
+class FeeStatement(ImmutableModel):
+    """保証料計算書: the fee computed at issue (or at a 変更), with its PDF. No consumption tax."""
+
+    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="fee_statements")
+    version = models.OneToOneField(CertificateVersion, on_delete=models.PROTECT, related_name="fee_statement")
+    guarantee_amount = models.PositiveBigIntegerField("保証金額")
+    days = models.PositiveIntegerField("保証日数")
+    annual_rate = models.DecimalField("年率", max_digits=7, decimal_places=5)
+    minimum_fee = models.PositiveIntegerField("最低保証料")
+    fee = models.PositiveBigIntegerField("保証料")
+    illustrative = models.BooleanField("説明用の料率", default=True)
+    pdf = models.FileField("保証料計算書PDF", upload_to="fees/%Y/%m/")
+    issued_at = models.DateTimeField("発行日時")
+
+    class Meta:
+        verbose_name = "保証料計算書"
+        verbose_name_plural = "保証料計算書"
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.contract.number} 保証料計算書"
+
+
+class ContractEvent(models.Model):
+    """Append-only record of every state change of a contract: who, when, what."""
+
+    class Action(models.TextChoices):
+        ISSUE = "issue", "発行"
+        CHANGE = "change", "変更"
+        CORRECTION = "correction", "訂正"
+        CANCELLATION = "cancellation", "変更取消"
+        POST = "post", "D-Sureへ掲載"
+        KEY_REISSUE = "key_reissue", "認証キー再発行"
+        MAIL = "mail", "発行完了メール送信"
+
+    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField("操作", max_length=16, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField("日時")
+    detail = models.CharField("内容", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "保証契約の記録"
+        verbose_name_plural = "保証契約の記録"
+        ordering = ["contract", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.contract.number} {self.get_action_display()}"

@@ -1,0 +1,20 @@
+"""The public pages: how the flow works, and which ordering bodies accept 電子保証."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from issuers.selectors import esurety_ordering_bodies
+
+
+def home(request):
+    return render(request, "issuers/home.html")
+
+
+def ordering_body_list(request):
+    search = request.GET.get("q", "").strip()[:50]
+    bodies = esurety_ordering_bodies(search=search)
+    return render(
+        request,
+        "issuers/ordering_body_list.html",
+        {"bodies": bodies, "search": search, "today": timezone.localdate()},
+    )

@@ -1,0 +1,115 @@
+"""Create the reference data and the demo accounts. Idempotent: run it as often as you like."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from dsure.models import Body, Official
+from issuers.models import Branch, Clerk, FeeRate, OrderingBody, SuretyCompany
+from netdesk import reference_data as data
+from netdesk.models import Company, Member
+
+CLERK_GROUP = "支店担当者"
+CLERK_PERMISSIONS = [
+    ("netdesk", "view_application"),
+    ("netdesk", "change_application"),
+    ("netdesk", "view_productrequest"),
+    ("issuers", "view_guaranteecontract"),
+    ("issuers", "view_certificateversion"),
+    ("issuers", "view_keyissue"),
+    ("issuers", "view_feestatement"),
+    ("issuers", "view_contractevent"),
+    ("issuers", "view_orderingbody"),
+    ("dsure", "view_lookupattempt"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the leaflets' reference data and the demo accounts (password: DEMO_PASSWORD or 'demo')."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument("--port", default="8000", help="port shown in the printed URLs")
+
+    def handle(self, *args, force, port, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: demo accounts with a known password are refused without --force."
+            )
+        password = settings.DEMO_PASSWORD
+        with transaction.atomic():
+            self._reference_data()
+            self._accounts(password)
+        self._print_accounts(port, password)
+
+    def _reference_data(self):
+        company, _ = SuretyCompany.objects.update_or_create(
+            name=data.SURETY_COMPANY["name"], defaults=data.SURETY_COMPANY
+        )
+        for branch in data.BRANCHES:
+            Branch.objects.update_or_create(code=branch["code"], defaults={**branch, "company": company})
+        for code, name, head_title, prefecture, start in data.ORDERING_BODIES:
+            OrderingBody.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "head_title": head_title,
+                    "prefecture": prefecture,
+                    "esurety_start": start,
+                },
+            )
+            if start is not None:
+                Body.objects.update_or_create(code=code, defaults={"name": name})
+        for rate in data.FEE_RATES:
+            FeeRate.objects.update_or_create(product=rate["product"], defaults=rate)
+
+    def _accounts(self, password):
+        clerk_group, _ = Group.objects.get_or_create(name=CLERK_GROUP)
+        clerk_group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=code)
+                for app, code in CLERK_PERMISSIONS
+            ]
+        )
+        for username, company_data in data.COMPANIES.items():
+            company, _ = Company.objects.update_or_create(name=company_data["name"], defaults=company_data)
+            user = _user(username, password)
+            Member.objects.update_or_create(user=user, defaults={"company": company})
+        for username, branch_name in data.CLERKS.items():
+            user = _user(username, password, is_staff=True)
+            user.groups.add(clerk_group)
+            Clerk.objects.update_or_create(
+                user=user, defaults={"branch": Branch.objects.get(name=branch_name)}
+            )
+        for username, body_code in data.OFFICIALS.items():
+            user = _user(username, password)
+            Official.objects.update_or_create(user=user, defaults={"body": Body.objects.get(code=body_code)})
+        _user("admin", password, is_staff=True, is_superuser=True)
+
+    def _print_accounts(self, port, password):
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "電子保証シミュレーター（見本） demo accounts, password: " + password,
+                    f"  Net Desk (contractors)   {base}/netdesk/   contractor1 ({data.COMPANIES['contractor1']['name']}),"
+                    f" contractor2 ({data.COMPANIES['contractor2']['name']})",
+                    f"  Branch admin (clerks)    {base}/admin/     staff-nagano (長野支店), staff-tochigi (栃木支店), admin",
+                    f"  D-Sure (officials)       {base}/dsure/     official-otari (小谷村), official-tochigi (栃木県)",
+                    f"  Public                   {base}/           電子保証対応の発注者: {base}/ordering-bodies/",
+                    "",
+                ]
+            )
+        )
+
+
+def _user(username, password, *, is_staff=False, is_superuser=False):
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.is_staff = is_staff
+    user.is_superuser = is_superuser
+    user.set_password(password)
+    user.save()
+    return user

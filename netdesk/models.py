@@ -1,0 +1,182 @@
+"""Net Desk (インターネット保証サービス): contractor companies, their users and their applications.
+
+An application (保証申込) is a draft row the contractor fills in over several visits; it holds one
+ProductRequest per product (前払金保証, 契約保証), each with its own 手続状況 and, once issued, a
+pointer to the guarantee contract `issuers` issued for it.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from issuers.models import Branch, CertificateFormat, GuaranteeContract, OrderingBody, Product
+
+
+class Company(models.Model):
+    """A contractor (受注者) company using Net Desk."""
+
+    name = models.CharField("会社名", max_length=100)
+    address = models.CharField("所在地", max_length=200)
+    representative = models.CharField("代表者", max_length=100, help_text="例: 代表取締役 山田 太郎")
+
+    class Meta:
+        verbose_name = "受注者（会社）"
+        verbose_name_plural = "受注者（会社）"
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    """A contractor's user: belongs to exactly one company and sees only its applications."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="members")
+
+    class Meta:
+        verbose_name = "受注者の利用者"
+        verbose_name_plural = "受注者の利用者"
+
+    def __str__(self):
+        return f"{self.user.get_username()}（{self.company}）"
+
+
+class Status(models.TextChoices):
+    """手続状況 of one product request."""
+
+    DRAFT = "draft", "作成中"
+    SUBMITTED = "submitted", "申込済"
+    REVIEWING = "reviewing", "審査中"
+    ISSUED = "issued", "発行済"
+    RETURNED = "returned", "差戻し"
+    WITHDRAWN = "withdrawn", "取下げ"
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+class Application(models.Model):
+    """保証申込: one application for one work, for one or both products."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="applications")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Set by the form the contractor opened, so a double POST of "new" finds the same draft.
+    client_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    submitted_at = models.DateTimeField("申込日時", null=True, blank=True)
+
+    # 請負工事の情報
+    work_name = models.CharField("工事名", max_length=200, blank=True)
+    work_location = models.CharField("工事場所", max_length=200, blank=True)
+    ordering_body = models.ForeignKey(
+        OrderingBody, on_delete=models.PROTECT, null=True, blank=True, verbose_name="発注者"
+    )
+    contract_amount = models.PositiveBigIntegerField("請負金額", null=True, blank=True)
+    period_start = models.DateField("工期（自）", null=True, blank=True)
+    period_end = models.DateField("工期（至）", null=True, blank=True)
+    contract_date = models.DateField("請負契約日", null=True, blank=True)
+    advance_planned = models.BooleanField("前払金の予定", null=True, blank=True)
+    jv_name = models.CharField("JV名", max_length=200, blank=True)
+    contractor_address = models.CharField("保証契約者（住所）", max_length=200, blank=True)
+    contractor_name = models.CharField("保証契約者（名称）", max_length=200, blank=True)
+
+    # インフォメーション
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, verbose_name="申込送信先"
+    )
+    notify_issued = models.BooleanField("電子保証発行完了のお知らせ", null=True, blank=True)
+    email = models.EmailField("メールアドレス", blank=True)
+    contact_department = models.CharField("担当部署", max_length=100, blank=True)
+    contact_title = models.CharField("役職", max_length=100, blank=True)
+    contact_person = models.CharField("担当者名", max_length=100, blank=True)
+    contact_phone = models.CharField("連絡先電話番号", max_length=30, blank=True)
+    message_to_company = models.TextField("お客様から弊社への連絡事項", blank=True)
+    notice_from_company = models.TextField("弊社からお客様へのお知らせ", blank=True)
+
+    class Meta:
+        verbose_name = "保証申込"
+        verbose_name_plural = "保証申込"
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return self.work_name or f"申込 {self.pk}"
+
+
+class ProductRequest(models.Model):
+    """One product of an application (前払金保証 or 契約保証) with its own 手続状況."""
+
+    class Redeposit(models.TextChoices):
+        NOT_USED = "not_used", "再預託を利用しない"
+        USED = "used", "再預託を利用する"
+
+    class PaymentMethod(models.TextChoices):
+        LUMP_SUM = "lump_sum", "一括納付"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="products")
+    product = models.CharField("商品", max_length=12, choices=Product.choices)
+    requested = models.BooleanField("申し込む", default=False)
+    status = models.CharField("手続状況", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    format = models.CharField(
+        "保証証書の形式について", max_length=12, choices=CertificateFormat.choices, blank=True
+    )
+    this_year_amount = models.PositiveBigIntegerField("今年度対象額", null=True, blank=True)
+    guarantee_amount = models.PositiveBigIntegerField("保証金額", null=True, blank=True)
+    deposit_bank = models.CharField("預託金融機関(全角)", max_length=100, blank=True)
+    redeposit = models.CharField("再預託利用区分", max_length=12, choices=Redeposit.choices, blank=True)
+    payment_method = models.CharField(
+        "保証料支払方法", max_length=12, choices=PaymentMethod.choices, blank=True
+    )
+    fee_billing_to = models.CharField("保証料請求先", max_length=200, blank=True)
+    fee_statement_paper = models.BooleanField("保証料計算書(紙)について", null=True, blank=True)
+    contract = models.OneToOneField(
+        GuaranteeContract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="保証契約",
+    )
+
+    class Meta:
+        verbose_name = "保証商品の申込"
+        verbose_name_plural = "保証商品の申込"
+        ordering = ["application", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "product"], name="one_request_per_product"),
+            models.CheckConstraint(
+                condition=~models.Q(status="issued") | models.Q(contract__isnull=False),
+                name="issued_request_has_contract",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} {self.get_product_display()}"
+
+    @property
+    def is_advance(self) -> bool:
+        return self.product == Product.ADVANCE
+
+
+class ApplicationEvent(models.Model):
+    """Append-only trail of every status change of an application or one of its product requests."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    product_request = models.ForeignKey(
+        ProductRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    action = models.CharField("操作", max_length=30)
+    from_status = models.CharField("変更前", max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField("変更後", max_length=12, choices=Status.choices, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("日時", auto_now_add=True)
+    message = models.TextField("内容", blank=True)
+
+    class Meta:
+        verbose_name = "申込の記録"
+        verbose_name_plural = "申込の記録"
+        ordering = ["application", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.application} {self.action}"

@@ -1,0 +1,95 @@
+"""Reference data from the leaflets (spec §9), loaded by `seed_demo`.
+
+Branch codes are the JIS prefecture codes of their prefecture; ordering-body codes are local-government
+codes. Dates not given by the leaflets (渋川市, 富士見町, 白馬村) and all rates are illustrative.
+"""
+
+import datetime
+from decimal import Decimal
+
+SURETY_COMPANY = {
+    "name": "東日本建設業保証株式会社",
+    "address": "東京都中央区八丁堀2丁目27番10号",
+    "president_title": "取締役社長",
+    "president_name": "見本 一郎",
+}
+
+BRANCHES = [
+    {
+        "code": "13",
+        "name": "営業部",
+        "tel": "03-3551-9511",
+        "fax": "0120-027-036",
+        "email": "",
+        "address": "東京都中央区八丁堀2丁目27番10号",
+    },
+    {
+        "code": "20",
+        "name": "長野支店",
+        "tel": "026-226-7520",
+        "fax": "",
+        "email": "ng.mlad1@ejcs.co.jp",
+        "address": "長野県長野市",
+    },
+    {
+        "code": "10",
+        "name": "群馬支店",
+        "tel": "027-252-1661",
+        "fax": "",
+        "email": "",
+        "address": "群馬県前橋市",
+    },
+    {
+        "code": "04",
+        "name": "宮城支店",
+        "tel": "022-262-8531",
+        "fax": "",
+        "email": "my.mlad1@ejcs.co.jp",
+        "address": "宮城県仙台市",
+    },
+    {
+        "code": "09",
+        "name": "栃木支店",
+        "tel": "028-639-2388",
+        "fax": "0120-027-316",
+        "email": "",
+        "address": "栃木県宇都宮市",
+    },
+]
+
+ORDERING_BODIES = [
+    # code, name, 被保証者, prefecture, e-surety start
+    ("900001", "国土交通省", "関東地方整備局長", "東京都", datetime.date(2022, 5, 9)),
+    ("040002", "宮城県", "宮城県知事", "宮城県", datetime.date(2023, 4, 1)),
+    ("090000", "栃木県", "栃木県知事", "栃木県", datetime.date(2024, 4, 1)),
+    ("092029", "足利市", "足利市長", "栃木県", datetime.date(2024, 4, 1)),
+    ("092053", "鹿沼市", "鹿沼市長", "栃木県", datetime.date(2024, 4, 1)),
+    ("042081", "角田市", "角田市長", "宮城県", datetime.date(2026, 3, 1)),
+    ("204862", "小谷村", "小谷村長", "長野県", datetime.date(2026, 4, 1)),
+    ("203611", "富士見町", "富士見町長", "長野県", datetime.date(2025, 10, 1)),
+    ("102083", "渋川市", "渋川市長", "群馬県", datetime.date(2025, 4, 1)),
+    # Not (yet) on 電子保証: paper only, to show the rule.
+    ("200000", "長野県", "長野県知事", "長野県", None),
+    ("204811", "白馬村", "白馬村長", "長野県", datetime.date(2027, 4, 1)),
+]
+
+FEE_RATES = [
+    {"product": "advance", "annual_rate": Decimal("0.00250"), "minimum_fee": 3000},
+    {"product": "performance", "annual_rate": Decimal("0.00400"), "minimum_fee": 3000},
+]
+
+COMPANIES = {
+    "contractor1": {
+        "name": "北アルプス建設株式会社",
+        "address": "長野県北安曇郡小谷村大字中小谷1-2-3",
+        "representative": "代表取締役 見本 花子",
+    },
+    "contractor2": {
+        "name": "那須野土木株式会社",
+        "address": "栃木県宇都宮市見本町4-5-6",
+        "representative": "代表取締役 試験 次郎",
+    },
+}
+
+CLERKS = {"staff-nagano": "長野支店", "staff-tochigi": "栃木支店"}
+OFFICIALS = {"official-otari": "204862", "official-tochigi": "090000"}
