@@ -1,0 +1,1 @@
+"""Small helpers every app may use (below netdesk → issuers → dsure): Japanese formats."""
