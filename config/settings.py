@@ -142,6 +142,8 @@ MAILERS = {
         },
     }
 }
+# Absolute base URL for links in e-mails and the QR code on the key notice.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="netdesk@example.invalid")
 
 # Background work: inline by default; "database" stores tasks for `manage.py db_worker`.

@@ -327,3 +327,31 @@ class ContractEvent(models.Model):
 
     def __str__(self):
         return f"{self.contract.number} {self.get_action_display()}"
+
+
+class OutboundMail(models.Model):
+    """The e-mail outbox: written in the same transaction as the business change, delivered after.
+
+    The task framework runs a task at most once, so it cannot be the only guarantee: a row stays due
+    until it is sent, and `manage.py send_outbox` (the sweeper) retries what a crashed worker left,
+    with backoff. dedup_key makes the same notice impossible to queue twice.
+    """
+
+    dedup_key = models.CharField("重複防止キー", max_length=100, unique=True)
+    to = models.EmailField("宛先")
+    subject = models.CharField("件名", max_length=200)
+    body_text = models.TextField("本文")
+    body_html = models.TextField("本文（HTML）", blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    attempts = models.PositiveIntegerField("送信試行回数", default=0)
+    next_attempt_at = models.DateTimeField("次回送信予定", db_index=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    last_error = models.CharField("最後のエラー", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "送信メール"
+        verbose_name_plural = "送信メール"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

@@ -1,0 +1,324 @@
+"""The branch clerks' tool: contracts of their own branch, read-only documents, and the operations
+訂正, 変更取消 and 認証キー再発行, each calling issuers.services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from issuers import services
+from issuers.models import (
+    Branch,
+    CertificateVersion,
+    Clerk,
+    ContractEvent,
+    FeeRate,
+    FeeStatement,
+    GuaranteeContract,
+    KeyIssue,
+    OrderingBody,
+    OutboundMail,
+    SuretyCompany,
+)
+
+
+def clerk_branch(user) -> Branch | None:
+    clerk = getattr(user, "clerk", None)
+    return clerk.branch if clerk is not None else None
+
+
+class BranchScopedAdmin(admin.ModelAdmin):
+    """A clerk sees only rows of their branch; another branch's object is a 404, not a redirect.
+    Superusers see everything; staff without a branch see nothing."""
+
+    branch_path = "branch"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        branch = clerk_branch(request.user)
+        if branch is None:
+            return queryset.none()
+        return queryset.filter(**{self.branch_path: branch})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Generated documents and logs: no add, no change, no delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _pdf_link(file_field):
+    if not file_field:
+        return "—"
+    return format_html('<a href="{}" target="_blank" rel="noopener">PDF</a>', file_field.url)
+
+
+class VersionInline(ReadOnlyInline):
+    model = CertificateVersion
+    fields = ["sequence", "kind", "change_no", "issued_at", "issued_by", "posted_at", "pdf_link"]
+    readonly_fields = fields
+
+    @admin.display(description="保証証書")
+    def pdf_link(self, version):
+        return _pdf_link(version.pdf)
+
+
+class KeyInline(ReadOnlyInline):
+    """The key itself is never shown to clerks: only when and why it was issued, and the notice."""
+
+    model = KeyIssue
+    fields = ["sequence", "issued_at", "issued_by", "reason"]
+    readonly_fields = fields
+
+
+class FeeStatementInline(ReadOnlyInline):
+    model = FeeStatement
+    fields = ["version", "guarantee_amount", "days", "annual_rate", "fee", "illustrative", "pdf_link"]
+    readonly_fields = fields
+
+    @admin.display(description="保証料計算書")
+    def pdf_link(self, statement):
+        return _pdf_link(statement.pdf)
+
+
+class EventInline(ReadOnlyInline):
+    model = ContractEvent
+    fields = ["at", "action", "by", "detail"]
+    readonly_fields = fields
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+
+
+class CorrectionForm(forms.Form):
+    """訂正: only the fields a clerical error can touch; blank keeps the current value."""
+
+    work_name = forms.CharField(label="工事名", max_length=200, required=False)
+    work_location = forms.CharField(label="工事場所", max_length=200, required=False)
+    contractor_address = forms.CharField(label="保証契約者（住所）", max_length=200, required=False)
+    contractor_name = forms.CharField(label="保証契約者（名称）", max_length=200, required=False)
+    deposit_bank = forms.CharField(label="預託金融機関", max_length=100, required=False)
+    guarantee_amount = forms.IntegerField(label="保証金額", min_value=1, required=False)
+    contract_amount = forms.IntegerField(label="請負金額", min_value=1, required=False)
+    period_start = forms.DateField(
+        label="工期（自）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label="工期（至）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def amendment(self) -> services.Amendment:
+        return services.Amendment(
+            **{k: (v if v not in ("", None) else None) for k, v in self.cleaned_data.items()}
+        )
+
+
+@admin.register(GuaranteeContract)
+class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+    list_display = ["number", "product", "format", "ordering_body", "branch", "issued_at", "issued_by"]
+    list_filter = ["product", "format", "ordering_body", "branch", "issued_at"]
+    list_select_related = ["ordering_body", "branch", "issued_by"]
+    search_fields = ["number", "versions__content__work_name"]
+    date_hierarchy = "issued_at"
+    fields = ["number", "product", "format", "branch", "ordering_body", "issued_at", "issued_by"]
+    readonly_fields = fields
+    inlines = [VersionInline, KeyInline, FeeStatementInline, EventInline]
+    change_form_template = "admin/issuers/guaranteecontract/change_form.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="issuers_contract_correct",
+            ),
+            path(
+                "<int:pk>/cancel-change/",
+                self.admin_site.admin_view(self.cancel_change_view),
+                name="issuers_contract_cancel_change",
+            ),
+            path(
+                "<int:pk>/reissue-key/",
+                self.admin_site.admin_view(self.reissue_key_view),
+                name="issuers_contract_reissue_key",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _contract(self, request, pk) -> GuaranteeContract:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _done(self, contract):
+        return redirect(reverse("admin:issuers_guaranteecontract_change", args=[contract.pk]))
+
+    def correct_view(self, request, pk):
+        contract = self._contract(request, pk)
+        form = CorrectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.contract_correct(contract=contract, amendment=form.amendment(), by=request.user)
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"{contract.number} を訂正しました。", messages.SUCCESS)
+                return self._done(contract)
+        return self._operation_page(request, contract, form, title="訂正", button="訂正する")
+
+    def cancel_change_view(self, request, pk):
+        contract = self._contract(request, pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.contract_cancel_change(contract=contract, by=request.user)
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request, f"{contract.number} の直近の変更を取り消しました。", messages.SUCCESS
+                )
+                return self._done(contract)
+        return self._operation_page(request, contract, form, title="変更取消", button="変更を取り消す")
+
+    def reissue_key_view(self, request, pk):
+        contract = self._contract(request, pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.key_reissue(contract=contract, by=request.user, reason=form.cleaned_data["reason"])
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    f"{contract.number} の認証キーを再発行しました。旧キーは無効です。新しい「認証キー」のお知らせは受注者がNet Deskで取得できます。",
+                    messages.SUCCESS,
+                )
+                return self._done(contract)
+        return self._operation_page(request, contract, form, title="認証キー再発行", button="再発行する")
+
+    def _operation_page(self, request, contract, form, *, title, button):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{contract.number} {title}",
+            "contract": contract,
+            "form": form,
+            "button": button,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/issuers/operation.html", context)
+
+
+@admin.register(CertificateVersion)
+class CertificateVersionAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+    branch_path = "contract__branch"
+    list_display = ["contract", "sequence", "kind", "change_no", "issued_at", "posted_at"]
+    list_filter = ["kind", "issued_at"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__number"]
+    exclude = ["content"]
+    readonly_fields = [
+        "contract",
+        "sequence",
+        "kind",
+        "change_no",
+        "target",
+        "pdf",
+        "issued_at",
+        "issued_by",
+        "posted_at",
+    ]
+
+
+@admin.register(FeeStatement)
+class FeeStatementAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+    branch_path = "contract__branch"
+    list_display = ["contract", "guarantee_amount", "days", "annual_rate", "fee", "illustrative", "issued_at"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__number"]
+
+
+@admin.register(ContractEvent)
+class ContractEventAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+    branch_path = "contract__branch"
+    list_display = ["at", "contract", "action", "by", "detail"]
+    list_filter = ["action", "at"]
+    list_select_related = ["contract", "by"]
+    search_fields = ["contract__number"]
+
+
+@admin.register(OutboundMail)
+class OutboundMailAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "to", "subject", "attempts", "sent_at", "next_attempt_at"]
+    list_filter = ["sent_at"]
+    search_fields = ["to", "subject"]
+
+
+@admin.register(SuretyCompany)
+class SuretyCompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "president_title", "president_name"]
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "tel", "fax", "email"]
+
+
+@admin.register(OrderingBody)
+class OrderingBodyAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "head_title",
+        "prefecture",
+        "esurety_start",
+        "advance_ratio_limit",
+        "performance_ratio_min",
+    ]
+    list_filter = ["prefecture"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(admin.ModelAdmin):
+    list_display = ["product", "annual_rate", "minimum_fee", "illustrative"]
+
+
+@admin.register(Clerk)
+class ClerkAdmin(admin.ModelAdmin):
+    list_display = ["user", "branch"]
+    list_select_related = ["user", "branch"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,90 @@
+"""E-mail through the outbox (issuers.OutboundMail). One function per e-mail; templates side by side
+in templates/emails/. No e-mail ever contains a 認証キー: the contractor reads it after logging in."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from issuers.models import OutboundMail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def queue_issued_mail(*, contract, content, to: str) -> OutboundMail:
+    """「電子保証（認証キー）発行完了のお知らせ」, queued in the caller's transaction."""
+    context = {"content": content, "netdesk_url": f"{settings.SITE_URL}/netdesk/contracts/"}
+    return _queue(
+        dedup_key=f"issued:{contract.number}",
+        to=to,
+        subject=render_to_string("emails/issued_subject.txt", context).strip(),
+        body_text=render_to_string("emails/issued_body.txt", context),
+        body_html=render_to_string("emails/issued_body.html", context),
+    )
+
+
+def _queue(*, dedup_key, to, subject, body_text, body_html) -> OutboundMail:
+    mail, created = OutboundMail.objects.get_or_create(
+        dedup_key=dedup_key,
+        defaults={
+            "to": to,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: deliver_mail.enqueue(mail_id=mail.pk))
+    return mail
+
+
+@task
+def deliver_mail(*, mail_id: int) -> None:
+    deliver(mail_id=mail_id)
+
+
+def deliver(*, mail_id: int) -> bool:
+    """Send one due mail. The row lock keeps two workers from sending it twice."""
+    with transaction.atomic():
+        mail = OutboundMail.objects.select_for_update().filter(pk=mail_id, sent_at__isnull=True).first()
+        if mail is None:
+            return False
+        message = EmailMultiAlternatives(
+            subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+        )
+        if mail.body_html:
+            message.attach_alternative(mail.body_html, "text/html")
+        mail.attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 — any transport failure is retried later
+            mail.last_error = f"{type(error).__name__}"[:300]
+            mail.next_attempt_at = timezone.now() + _backoff(mail.attempts)
+            mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.warning("mail delivery failed id=%s attempt=%s", mail.pk, mail.attempts)
+            return False
+        mail.sent_at = timezone.now()
+        mail.save(update_fields=["attempts", "sent_at"])
+    logger.info("mail sent id=%s", mail_id)
+    return True
+
+
+def deliver_due(*, now=None, limit: int = 100) -> int:
+    """The sweeper: send what is due (failed before, or left by a crashed worker)."""
+    now = now or timezone.now()
+    due = OutboundMail.objects.filter(
+        sent_at__isnull=True, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS
+    ).values_list("pk", flat=True)[:limit]
+    return sum(deliver(mail_id=pk) for pk in list(due))
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=min(2**attempts, 240))

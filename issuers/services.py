@@ -1,0 +1,375 @@
+"""The surety company's operations: issue a contract, amend it (変更), correct it (訂正), cancel a change
+(変更取消), re-issue its key. Views, admin actions, commands and tests all call these.
+
+Each runs in one transaction: number, key, immutable version, PDFs, fee statement, the post to D-Sure
+and the event rows commit together or not at all. E-mail leaves through the outbox after commit.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from dsure import digest as dsure_digest
+from dsure import services as dsure_services
+from dsure.history import visible_history
+from issuers import documents, fees, mail
+from issuers.content import CertificateContent
+from issuers.keys import decrypt_key, encrypt_key, generate_key
+from issuers.models import (
+    Branch,
+    CertificateVersion,
+    ContractEvent,
+    FeeRate,
+    FeeStatement,
+    GuaranteeContract,
+    KeyIssue,
+    OrderingBody,
+    Product,
+)
+from issuers.numbers import allocate_number
+
+logger = logging.getLogger(__name__)
+
+
+class IssueError(Exception):
+    """A refused operation; the message is Japanese and shown to the clerk as it is."""
+
+
+@dataclass(frozen=True)
+class GuaranteeTerms:
+    """What the requester hands over to issue one product: the terms as applied for.
+
+    issuers does not know where they come from (Net Desk builds them from an application).
+    """
+
+    product: str
+    format: str
+    branch: Branch
+    ordering_body: OrderingBody
+    contractor_address: str
+    contractor_name: str
+    jv_name: str
+    work_name: str
+    work_location: str
+    contract_amount: int
+    period_start: datetime.date
+    period_end: datetime.date
+    contract_date: datetime.date
+    guarantee_amount: int
+    deposit_bank: str = ""
+    notify_email: str = ""
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """The terms a 変更 or 訂正 may change. None keeps the current value."""
+
+    guarantee_amount: int | None = None
+    contract_amount: int | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    work_name: str | None = None
+    work_location: str | None = None
+    deposit_bank: str | None = None
+    contractor_address: str | None = None
+    contractor_name: str | None = None
+
+
+def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
+    """Issue a new guarantee contract (新規): number, key (electronic), version 1, PDFs, fee, D-Sure."""
+    now = timezone.now()
+    with transaction.atomic():
+        number = allocate_number(branch=terms.branch, product=terms.product, on=timezone.localdate(now))
+        contract = GuaranteeContract.objects.create(
+            number=number,
+            product=terms.product,
+            format=terms.format,
+            branch=terms.branch,
+            ordering_body=terms.ordering_body,
+            issued_at=now,
+            issued_by=by,
+        )
+        content = _content_for_new(contract, terms, now)
+        certificate_pdf = documents.render_certificate(content)
+        key = generate_key() if contract.is_electronic else None
+        posted_at = _post(contract, sequence=1, kind="new", content=content, pdf=certificate_pdf, key=key)
+        version = _save_version(
+            contract,
+            sequence=1,
+            kind=CertificateVersion.Kind.NEW,
+            change_no=0,
+            content=content,
+            pdf=certificate_pdf,
+            at=now,
+            by=by,
+            posted_at=posted_at,
+        )
+        if key is not None:
+            _save_key(contract, key=key, content=content, at=now, by=by, reason="新規発行")
+        _save_fee_statement(version, terms=terms, at=now)
+        _record(contract, ContractEvent.Action.ISSUE, by, now, f"{contract.get_format_display()} 新規")
+        if posted_at is not None:
+            _record(contract, ContractEvent.Action.POST, by, now, "新規をD-Sureに掲載")
+        if terms.notify_email and contract.is_electronic:
+            mail.queue_issued_mail(contract=contract, content=content, to=terms.notify_email)
+    logger.info("contract issued number=%s product=%s format=%s", number, contract.product, contract.format)
+    return contract
+
+
+def contract_change(*, contract: GuaranteeContract, amendment: Amendment, by) -> CertificateVersion:
+    """変更: a new version 変更N under the same number and key, posted to D-Sure like the first."""
+    return _amend(contract, amendment, by, kind=CertificateVersion.Kind.CHANGE)
+
+
+def contract_correct(*, contract: GuaranteeContract, amendment: Amendment, by) -> CertificateVersion:
+    """訂正: replaces the current version's content (a clerical error); adds no history entry."""
+    return _amend(contract, amendment, by, kind=CertificateVersion.Kind.CORRECTION)
+
+
+def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVersion:
+    """変更取消: the latest change leaves the history and the previous version is current again."""
+    now = timezone.now()
+    with transaction.atomic():
+        contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+        versions = list(contract.versions.all())
+        history = visible_history(versions)
+        if len(history) < 2:
+            raise IssueError("取り消せる変更がありません（新規の保証証書は変更取消できません）。")
+        cancelled = history[-1].entry
+        sequence = versions[-1].sequence + 1
+        posted_at = _post(contract, sequence=sequence, kind="cancellation", content={}, pdf=None)
+        version = _save_version(
+            contract,
+            sequence=sequence,
+            kind=CertificateVersion.Kind.CANCELLATION,
+            change_no=cancelled.change_no,
+            content={},
+            pdf=None,
+            at=now,
+            by=by,
+            posted_at=posted_at,
+            target=cancelled,
+        )
+        _record(contract, ContractEvent.Action.CANCELLATION, by, now, f"変更{cancelled.change_no}を取消")
+        if posted_at is not None:
+            _record(contract, ContractEvent.Action.POST, by, now, "変更取消をD-Sureに掲載")
+    return version
+
+
+def key_reissue(*, contract: GuaranteeContract, by, reason: str) -> str:
+    """A new 認証キー (a leaked key, or a number locked after repeated failures in D-Sure). The old key
+    stops working at once; the contractor gets a new notice PDF. Returns the new key."""
+    if not contract.is_electronic:
+        raise IssueError("証書(紙)の保証契約には認証キーがありません。")
+    now = timezone.now()
+    with transaction.atomic():
+        contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+        key = generate_key()
+        content = current_content(contract)
+        dsure_services.certificate_key_replace(
+            number=contract.number, key_digest=dsure_digest.key_digest(contract.number, key)
+        )
+        _save_key(contract, key=key, content=content, at=now, by=by, reason=reason)
+        _record(contract, ContractEvent.Action.KEY_REISSUE, by, now, reason)
+    return key
+
+
+def current_key(contract: GuaranteeContract) -> str | None:
+    """The live key in clear, for the contractor's own screens only."""
+    latest = contract.keys.order_by("-sequence").first()
+    return decrypt_key(latest.key_ciphertext) if latest else None
+
+
+def current_content(contract: GuaranteeContract) -> CertificateContent:
+    history = visible_history(list(contract.versions.all()))
+    return history[-1].shown.content
+
+
+# -- the steps -------------------------------------------------------------------------------------
+
+
+def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
+    now = timezone.now()
+    with transaction.atomic():
+        contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+        versions = list(contract.versions.all())
+        history = visible_history(versions)
+        current = history[-1]
+        change_no = len(history) if kind == CertificateVersion.Kind.CHANGE else current.change_no
+        content = _amended_content(contract, current.shown.content, amendment, change_no=change_no, now=now)
+        if kind == CertificateVersion.Kind.CHANGE and _same_terms(content, current.shown.content):
+            raise IssueError("変更する項目がありません。")
+        sequence = versions[-1].sequence + 1
+        pdf = documents.render_certificate(content)
+        posted_at = _post(contract, sequence=sequence, kind=kind, content=content, pdf=pdf)
+        version = _save_version(
+            contract,
+            sequence=sequence,
+            kind=kind,
+            change_no=change_no,
+            content=content,
+            pdf=pdf,
+            at=now,
+            by=by,
+            posted_at=posted_at,
+            target=current.shown if kind == CertificateVersion.Kind.CORRECTION else None,
+        )
+        action = (
+            ContractEvent.Action.CHANGE
+            if kind == CertificateVersion.Kind.CHANGE
+            else ContractEvent.Action.CORRECTION
+        )
+        _record(contract, action, by, now, f"{version.get_kind_display()}（変更の発生番号 {change_no}）")
+        if posted_at is not None:
+            _record(
+                contract, ContractEvent.Action.POST, by, now, f"{version.get_kind_display()}をD-Sureに掲載"
+            )
+    return version
+
+
+def _content_for_new(contract: GuaranteeContract, terms: GuaranteeTerms, now) -> CertificateContent:
+    branch, company, body = contract.branch, contract.branch.company, contract.ordering_body
+    advance = terms.product == Product.ADVANCE
+    return CertificateContent(
+        number=contract.number,
+        product=terms.product,
+        product_name=Product(terms.product).label,
+        format=terms.format,
+        change_no=0,
+        issue_date=timezone.localdate(now).isoformat(),
+        contractor_address=terms.contractor_address,
+        contractor_name=terms.contractor_name,
+        jv_name=terms.jv_name,
+        beneficiary=body.head_title,
+        ordering_body_name=body.name,
+        ordering_body_code=body.code,
+        guarantee_amount=terms.guarantee_amount,
+        guarantee_deadline=terms.period_end.isoformat(),
+        guarantee_period_start="" if advance else terms.period_start.isoformat(),
+        work_name=terms.work_name,
+        work_location=terms.work_location,
+        contract_amount=terms.contract_amount,
+        period_start=terms.period_start.isoformat(),
+        period_end=terms.period_end.isoformat(),
+        contract_date=terms.contract_date.isoformat(),
+        deposit_bank=terms.deposit_bank if advance else "",
+        company_name=company.name,
+        company_address=company.address,
+        company_president_title=company.president_title,
+        company_president_name=company.president_name,
+        branch_name=branch.name,
+        branch_tel=branch.tel,
+        branch_fax=branch.fax,
+    )
+
+
+def _amended_content(contract, current: CertificateContent, amendment: Amendment, *, change_no, now):
+    content = dict(current)
+    for field, value in vars(amendment).items():
+        if value is not None:
+            content[field] = value.isoformat() if isinstance(value, datetime.date) else value
+    # The 保証期限 (前払金保証) and 保証期間 (契約保証) follow the 工期; they move only by amendment.
+    content["guarantee_deadline"] = content["period_end"]
+    if contract.product == Product.PERFORMANCE:
+        content["guarantee_period_start"] = content["period_start"]
+    if content["period_end"] < content["period_start"]:
+        raise IssueError("工期の終期は始期以降の日付にしてください。")
+    if content["guarantee_amount"] > content["contract_amount"]:
+        raise IssueError("保証金額は請負金額以下にしてください。")
+    content["change_no"] = change_no
+    content["issue_date"] = timezone.localdate(now).isoformat()
+    return CertificateContent(**content)
+
+
+_DOCUMENT_FIELDS = ("issue_date", "change_no")
+
+
+def _same_terms(a: dict, b: dict) -> bool:
+    return {k: v for k, v in a.items() if k not in _DOCUMENT_FIELDS} == {
+        k: v for k, v in b.items() if k not in _DOCUMENT_FIELDS
+    }
+
+
+def _post(contract, *, sequence, kind, content, pdf, key=None):
+    """Post one version to D-Sure (electronic contracts only); returns the 電子保証発行日時."""
+    if not contract.is_electronic:
+        return None
+    body = contract.ordering_body
+    posted = dsure_services.certificate_post(
+        number=contract.number,
+        body=dsure_services.PostedBody(code=body.code, name=body.name),
+        product_name=contract.get_product_display(),
+        sequence=sequence,
+        kind=str(kind),
+        content=content,
+        pdf=pdf,
+        key_digest=dsure_digest.key_digest(contract.number, key) if key else None,
+    )
+    return posted.posted_at
+
+
+def _save_version(contract, *, sequence, kind, change_no, content, pdf, at, by, posted_at, target=None):
+    version = CertificateVersion(
+        contract=contract,
+        sequence=sequence,
+        kind=kind,
+        change_no=change_no,
+        target=target,
+        content=content,
+        issued_at=at,
+        issued_by=by,
+        posted_at=posted_at,
+    )
+    if pdf is not None:
+        version.pdf.save(f"{contract.number}-{sequence}.pdf", ContentFile(pdf), save=False)
+    version.save()
+    return version
+
+
+def _save_key(contract, *, key, content, at, by, reason):
+    sequence = contract.keys.count() + 1
+    issue = KeyIssue(
+        contract=contract,
+        sequence=sequence,
+        key_ciphertext=encrypt_key(key),
+        issued_at=at,
+        issued_by=by,
+        reason=reason,
+    )
+    notice = documents.render_key_notice(content, key)
+    issue.notice_pdf.save(f"{contract.number}-key-{sequence}.pdf", ContentFile(notice), save=False)
+    issue.save()
+    return issue
+
+
+def _save_fee_statement(version: CertificateVersion, *, terms: GuaranteeTerms, at):
+    rate = FeeRate.objects.get(product=terms.product)
+    start, end = fees.fee_period(version.content)
+    if end < start:
+        raise IssueError("保証期限（工期の終期）を過ぎているため発行できません。")
+    quote = fees.compute_fee(
+        product=terms.product, guarantee_amount=terms.guarantee_amount, start=start, end=end, rate=rate
+    )
+    statement = FeeStatement(
+        contract=version.contract,
+        version=version,
+        guarantee_amount=terms.guarantee_amount,
+        days=quote.days,
+        annual_rate=quote.annual_rate,
+        minimum_fee=quote.minimum_fee,
+        fee=quote.fee,
+        illustrative=quote.illustrative,
+        issued_at=at,
+    )
+    pdf = documents.render_fee_statement(fees.FeeStatementData(content=version.content, quote=quote))
+    statement.pdf.save(f"{version.contract.number}-fee-{version.sequence}.pdf", ContentFile(pdf), save=False)
+    statement.save()
+    return statement
+
+
+def _record(contract, action, by, at, detail=""):
+    ContractEvent.objects.create(contract=contract, action=action, by=by, at=at, detail=detail)

@@ -1,0 +1,300 @@
+"""The branch clerks' queue of Net Desk applications sent to their branch: review (審査中), return
+(差戻し, with 弊社からお客様へのお知らせ) and issue (発行) per product request. Every button calls
+netdesk.services, which calls issuers.services to issue."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+
+from issuers.admin import BranchScopedAdmin
+from issuers.models import Product
+from netdesk import services
+from netdesk.models import Application, ApplicationEvent, Company, Member, ProductRequest, Status
+
+
+class ProductStatusFilter(admin.SimpleListFilter):
+    title = "手続状況"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in Status if s != Status.DRAFT]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(products__requested=True, products__status=self.value()).distinct()
+        return queryset
+
+
+class ProductFilter(admin.SimpleListFilter):
+    title = "商品"
+    parameter_name = "product"
+
+    def lookups(self, request, model_admin):
+        return Product.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(products__requested=True, products__product=self.value()).distinct()
+        return queryset
+
+
+class ProductRequestInline(admin.TabularInline):
+    model = ProductRequest
+    extra = 0
+    can_delete = False
+    fields = [
+        "product",
+        "status",
+        "format",
+        "guarantee_amount",
+        "this_year_amount",
+        "deposit_bank",
+        "redeposit",
+        "payment_method",
+        "fee_billing_to",
+        "fee_statement_paper",
+        "contract",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(requested=True).select_related("contract")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "product_request", "from_status", "to_status", "by", "message"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by", "product_request")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReturnForm(forms.Form):
+    message = forms.CharField(
+        label="弊社からお客様へのお知らせ",
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+        max_length=2000,
+        help_text="差戻しの理由と修正していただきたい点を記入してください。お客様の申込画面に表示されます。",
+    )
+
+
+@admin.register(Application)
+class ApplicationAdmin(BranchScopedAdmin):
+    """Applications sent to the clerk's branch, drafts excluded. Read-only: clerks act through the
+    buttons (services), never by editing the contractor's data."""
+
+    list_display = ["work_name", "company", "ordering_body", "product_statuses", "submitted_at"]
+    list_filter = [ProductStatusFilter, ProductFilter, "ordering_body", "submitted_at"]
+    list_select_related = ["company", "ordering_body", "branch"]
+    search_fields = ["work_name", "company__name"]
+    date_hierarchy = "submitted_at"
+    inlines = [ProductRequestInline, EventInline]
+    change_form_template = "admin/netdesk/application/change_form.html"
+    actions = ["mark_reviewing", "issue_all"]
+    fieldsets = [
+        (
+            "請負工事の情報",
+            {
+                "fields": [
+                    "company",
+                    "work_name",
+                    "work_location",
+                    "ordering_body",
+                    "contract_amount",
+                    ("period_start", "period_end"),
+                    "contract_date",
+                    "advance_planned",
+                    "jv_name",
+                    "contractor_address",
+                    "contractor_name",
+                ]
+            },
+        ),
+        (
+            "インフォメーション",
+            {
+                "fields": [
+                    "branch",
+                    "notify_issued",
+                    "email",
+                    "contact_department",
+                    "contact_title",
+                    "contact_person",
+                    "contact_phone",
+                    "message_to_company",
+                    "notice_from_company",
+                ]
+            },
+        ),
+        ("記録", {"fields": ["created_by", "created_at", "submitted_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        requests = ProductRequest.objects.filter(requested=True).order_by("product")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(submitted_at__isnull=False)
+            .prefetch_related(Prefetch("products", queryset=requests, to_attr="requested_products"))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Application._meta.fields] + ["created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="手続状況")
+    def product_statuses(self, application):
+        return format_html_join(
+            ", ",
+            "{}: {}",
+            ((r.get_product_display(), r.get_status_display()) for r in application.requested_products),
+        )
+
+    # -- buttons on the review page -----------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="netdesk_application_review",
+            ),
+            path(
+                "<int:pk>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="netdesk_application_return",
+            ),
+            path(
+                "<int:pk>/issue/<int:request_pk>/",
+                self.admin_site.admin_view(self.issue_view),
+                name="netdesk_application_issue",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _application(self, request, pk) -> Application:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _back(self, application):
+        return redirect(reverse("admin:netdesk_application_change", args=[application.pk]))
+
+    def review_view(self, request, pk):
+        application = self._application(request, pk)
+        if request.method != "POST":
+            return self._back(application)
+        self._run(
+            request,
+            lambda: services.application_review_start(application=application, by=request.user),
+            "審査中にしました。",
+        )
+        return self._back(application)
+
+    def return_view(self, request, pk):
+        application = self._application(request, pk)
+        form = ReturnForm(request.POST or None, initial={"message": application.notice_from_company})
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                lambda: services.application_return(
+                    application=application, by=request.user, message=form.cleaned_data["message"]
+                ),
+                "差戻しました。お客様は申込を修正して再度送信できます。",
+            )
+            if done:
+                return self._back(application)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"差戻し: {application}",
+            "application": application,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/netdesk/application/return.html", context)
+
+    def issue_view(self, request, pk, request_pk):
+        application = self._application(request, pk)
+        product_request = get_object_or_404(application.products, pk=request_pk, requested=True)
+        if request.method != "POST":
+            return self._back(application)
+        self._issue(request, product_request)
+        return self._back(application)
+
+    # -- list actions -------------------------------------------------------------------------------
+
+    @admin.action(description="選択された申込を審査中にする", permissions=["change"])
+    def mark_reviewing(self, request, queryset):
+        for application in queryset:
+            self._run(
+                request,
+                lambda a=application: services.application_review_start(application=a, by=request.user),
+                f"{application}: 審査中にしました。",
+            )
+
+    @admin.action(description="選択された申込を発行する", permissions=["change"])
+    def issue_all(self, request, queryset):
+        for application in queryset:
+            for product_request in application.requested_products:
+                if product_request.status in (Status.SUBMITTED, Status.REVIEWING):
+                    self._issue(request, product_request)
+
+    def _issue(self, request, product_request):
+        try:
+            contract = services.product_request_issue(product_request=product_request, by=request.user)
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            f"{product_request.get_product_display()}を発行しました（保証契約番号 {contract.number}）。",
+            messages.SUCCESS,
+        )
+        return contract
+
+    def _run(self, request, operation, success_message) -> bool:
+        try:
+            operation()
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return False
+        self.message_user(request, success_message, messages.SUCCESS)
+        return True
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "representative"]
+    search_fields = ["name"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "company"]
+    list_select_related = ["user", "company"]
+    autocomplete_fields = ["user", "company"]
