@@ -180,3 +180,48 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.application} {self.action}"
+
+
+class AmendmentRequest(models.Model):
+    """変更の申込: the contractor asks for a 変更 of an issued contract. Blank fields stay unchanged.
+
+    Per note (注)2 on the certificate, a change of 請負金額 alone needs no amendment; per Q5, the
+    format of an amendment is the contract's own (electronic stays electronic).
+    """
+
+    product_request = models.ForeignKey(ProductRequest, on_delete=models.PROTECT, related_name="amendments")
+    client_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    status = models.CharField("手続状況", max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    format = models.CharField("保証証書の形式について", max_length=12, choices=CertificateFormat.choices)
+    guarantee_amount = models.PositiveBigIntegerField("変更後の保証金額", null=True, blank=True)
+    contract_amount = models.PositiveBigIntegerField("変更後の請負金額", null=True, blank=True)
+    period_start = models.DateField("変更後の工期（自）", null=True, blank=True)
+    period_end = models.DateField("変更後の工期（至）", null=True, blank=True)
+    work_name = models.CharField("変更後の工事名", max_length=200, blank=True)
+    deposit_bank = models.CharField("変更後の預託金融機関", max_length=100, blank=True)
+    reason = models.TextField("変更の理由", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申込日時", auto_now_add=True)
+    notice_from_company = models.TextField("弊社からお客様へのお知らせ", blank=True)
+    version = models.OneToOneField(
+        "issuers.CertificateVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="発行した変更",
+    )
+
+    class Meta:
+        verbose_name = "変更の申込"
+        verbose_name_plural = "変更の申込"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="issued") | models.Q(version__isnull=False),
+                name="issued_amendment_has_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product_request} 変更の申込 {self.pk}"
