@@ -33,11 +33,15 @@ def dsure_shown(contract):
 
 
 def change(contract, by, amount):
-    return services.contract_change(contract=contract, amendment=services.Amendment(guarantee_amount=amount), by=by)
+    return services.contract_change(
+        contract=contract, amendment=services.Amendment(guarantee_amount=amount), by=by
+    )
 
 
 def correct(contract, by, amount):
-    return services.contract_correct(contract=contract, amendment=services.Amendment(guarantee_amount=amount), by=by)
+    return services.contract_correct(
+        contract=contract, amendment=services.Amendment(guarantee_amount=amount), by=by
+    )
 
 
 def test_a_change_adds_henkou_one_under_the_same_number_and_key(contract, clerk_x):
@@ -132,8 +136,14 @@ def test_key_reissue_kills_the_old_key_at_once(contract, clerk_x):
     posted = Certificate.objects.get(number=contract.number)
     assert new_key != old_key
     assert services.current_key(contract) == new_key
-    assert digest.key_matches(contract.number, new_key, version=posted.digest_version, digest=posted.key_digest)
-    assert not digest.key_matches(contract.number, old_key, version=posted.digest_version, digest=posted.key_digest)
+    assert digest.key_matches(
+        contract.number, new_key, version=posted.digest_version, digest=posted.key_digest
+    )
+    assert not digest.key_matches(
+        contract.number, old_key, version=posted.digest_version, digest=posted.key_digest
+    )
     assert posted.locked_at is None and posted.consecutive_failures == 0
     assert contract.keys.count() == 2
-    assert ContractEvent.objects.filter(contract=contract, action="key_reissue", detail="漏えいの疑い").exists()
+    assert ContractEvent.objects.filter(
+        contract=contract, action="key_reissue", detail="漏えいの疑い"
+    ).exists()

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from dsure.models import Certificate as DsureCertificate
 from issuers import services
 from issuers.models import ContractCounter, GuaranteeContract
 from tests.issuers.helpers import terms
@@ -14,7 +15,8 @@ THREADS = 8
 ISSUES = 200
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks under real concurrency need PostgreSQL (set DATABASE_URL)"
+    connection.vendor != "postgresql",
+    reason="row locks under real concurrency need PostgreSQL (set DATABASE_URL)",
 )
 
 
@@ -23,11 +25,11 @@ def test_eight_clerks_issuing_200_contracts_get_200_consecutive_serials(
     time_machine, fee_rates, branch_x, body_p, clerk_x
 ):
     time_machine.move_to(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC), tick=True)
-    paper = terms(branch=branch_x, body=body_p, format="paper", notify_email="")
+    electronic = terms(branch=branch_x, body=body_p, notify_email="")
 
     def issue(_):
         try:
-            return services.contract_issue(terms=paper, by=clerk_x).number
+            return services.contract_issue(terms=electronic, by=clerk_x).number
         finally:
             connection.close()
 
@@ -38,3 +40,4 @@ def test_eight_clerks_issuing_200_contracts_get_200_consecutive_serials(
     assert serials == list(range(1, ISSUES + 1))
     assert GuaranteeContract.objects.count() == ISSUES
     assert ContractCounter.objects.get().last_serial == ISSUES
+    assert DsureCertificate.objects.count() == ISSUES

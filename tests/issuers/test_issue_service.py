@@ -134,7 +134,9 @@ def test_paper_issue_has_no_key_no_posting_and_no_mail(
 ):
     time_machine.move_to(ISSUE_DAY, tick=False)
     with django_capture_on_commit_callbacks(execute=True):
-        contract = services.contract_issue(terms=terms(branch=branch_x, body=body_p, format="paper"), by=clerk_x)
+        contract = services.contract_issue(
+            terms=terms(branch=branch_x, body=body_p, format="paper"), by=clerk_x
+        )
     assert contract.versions.get().pdf
     assert not contract.keys.exists()
     assert services.current_key(contract) is None
@@ -148,9 +150,14 @@ def test_serials_are_consecutive_within_a_series_and_independent_across_series(
     time_machine, fee_rates, branch_x, branch_y, body_p, clerk_x
 ):
     time_machine.move_to(ISSUE_DAY, tick=False)
-    numbers = [services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x).number for _ in range(3)]
+    numbers = [
+        services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x).number
+        for _ in range(3)
+    ]
     assert [n[6:11] for n in numbers] == ["00001", "00002", "00003"]
-    performance = services.contract_issue(terms=terms(branch=branch_x, body=body_p, product="performance"), by=clerk_x)
+    performance = services.contract_issue(
+        terms=terms(branch=branch_x, body=body_p, product="performance"), by=clerk_x
+    )
     other_branch = services.contract_issue(terms=terms(branch=branch_y, body=body_p), by=clerk_x)
     assert performance.number.startswith("20208-00001")
     assert other_branch.number.startswith("09108-00001")
@@ -174,4 +181,6 @@ def test_a_failed_issue_rolls_its_serial_back(time_machine, fee_rates, branch_x,
     past_deadline = terms(branch=branch_x, body=body_p, period_end=datetime.date(2026, 5, 31))
     with pytest.raises(services.IssueError):
         services.contract_issue(terms=past_deadline, by=clerk_x)
-    assert services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x).number[6:11] == "00001"
+    assert (
+        services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x).number[6:11] == "00001"
+    )
