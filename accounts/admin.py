@@ -1,6 +1,48 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import User
+from accounts.models import LoginFailure, TokenBucket, User
+from accounts.throttle import ThrottledLoginMixin
 
 admin.site.register(User, UserAdmin)
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's login form, throttled like the portals' (accounts/throttle.py)."""
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Read-only: failures are evidence, recorded by accounts/throttle.py and never edited."""
+
+    list_display = ["at", "username", "ip", "path", "throttled"]
+    list_filter = ["throttled", "path", "at"]
+    search_fields = ["username", "ip"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TokenBucket)
+class TokenBucketAdmin(admin.ModelAdmin):
+    """Current limits; deleting a row lifts that username's or IP's lock at once."""
+
+    list_display = ["value", "tokens", "updated"]
+    search_fields = ["value"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,12 +10,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
+from accounts.throttle import ThrottledLoginMixin
+
 BelongsTo = Callable[[object], object | None]
 
 
-class PortalAuthenticationForm(AuthenticationForm):
+class PortalAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
     """A login form that refuses users of the other portals with the same words as a bad password,
-    so the form does not tell which accounts exist elsewhere."""
+    so the form does not tell which accounts exist elsewhere. Throttled like the admin's login."""
 
     belongs_to: BelongsTo = staticmethod(lambda user: None)
 
