@@ -5,6 +5,8 @@ D-Sure is a separate service in reality. This app knows only what was posted to 
 It never holds a 認証キー, only its keyed digest.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -41,6 +43,8 @@ class Certificate(models.Model):
     """One guarantee contract as D-Sure knows it: its number, its 被保証者 and its key's digest."""
 
     number = models.CharField("保証契約番号", max_length=12, unique=True)
+    # What the officials' URLs carry: neither the key nor a guessable sequence.
+    public_id = models.UUIDField("公開ID", default=uuid.uuid4, unique=True, editable=False)
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="certificates")
     product_name = models.CharField("商品名", max_length=20)
     key_digest = models.CharField("認証キーのダイジェスト", max_length=64)
@@ -108,6 +112,8 @@ class LookupAttempt(models.Model):
     certificate = models.ForeignKey(
         Certificate, on_delete=models.PROTECT, null=True, blank=True, related_name="lookups"
     )
+    # Set on the failure that locked this number for this official (the 5th in a row): until when.
+    locked_until = models.DateTimeField("この番号の照会停止期限", null=True, blank=True)
 
     class Meta:
         verbose_name = "照会記録"

@@ -9,4 +9,20 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("history/", views.history, name="history"),
+    path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
+    path(
+        "certificates/<uuid:public_id>/versions/<int:sequence>/",
+        views.certificate_version,
+        name="certificate_version",
+    ),
+    path(
+        "certificates/<uuid:public_id>/versions/<int:sequence>/print/",
+        views.certificate_print,
+        name="certificate_print",
+    ),
+    path(
+        "certificates/<uuid:public_id>/versions/<int:sequence>/pdf/",
+        views.certificate_pdf,
+        name="certificate_pdf",
+    ),
 ]
