@@ -32,3 +32,15 @@ check-migrations: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media
+
+# The document previews of docs/documents.md: sample PDFs → PNG at 60 dpi (needs poppler's pdftoppm).
+.PHONY: docs-pdf-images
+docs-pdf-images: $(VENV)/.installed
+	@command -v pdftoppm >/dev/null || { echo "pdftoppm not found: apt-get install poppler-utils"; exit 1; }
+	@tmp=$$(mktemp -d) && \
+	$(PY) manage.py render_samples "$$tmp" --base-url https://esurety.example >/dev/null && \
+	mkdir -p docs/documents && \
+	for pdf in "$$tmp"/*.pdf; do \
+		pdftoppm -r 60 -png -singlefile "$$pdf" "docs/documents/$$(basename "$$pdf" .pdf)"; \
+	done && \
+	rm -rf "$$tmp" && ls docs/documents/*.png

@@ -1,0 +1,71 @@
+"""Sample content for the document previews in docs/ (render_samples) and for tests. All invented."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from issuers.content import CertificateContent
+from issuers.fees import FeeStatementData, compute_fee, fee_period
+
+SAMPLE_KEY = "Z28YUE4J3Bux"
+SAMPLE_NUMBERS = {"advance": "20108-00001K", "performance": "20208-00001N"}
+# The demo rates of netdesk.reference_data: illustrative, not the real tariff.
+SAMPLE_RATES = {
+    "advance": SimpleNamespace(
+        product="advance", annual_rate=Decimal("0.00250"), minimum_fee=3000, illustrative=True
+    ),
+    "performance": SimpleNamespace(
+        product="performance", annual_rate=Decimal("0.00400"), minimum_fee=3000, illustrative=True
+    ),
+}
+
+
+def sample_content(
+    product: str = "advance", fmt: str = "electronic", change_no: int = 0, **overrides
+) -> CertificateContent:
+    advance = product == "advance"
+    content: CertificateContent = {
+        "number": SAMPLE_NUMBERS[product],
+        "product": product,
+        "product_name": "前払金保証" if advance else "契約保証",
+        "format": fmt,
+        "change_no": change_no,
+        "issue_date": "2026-04-27" if change_no == 0 else "2026-10-15",
+        "contractor_address": "長野県北安曇郡小谷村大字中小谷1-2-3",
+        "contractor_name": "北アルプス建設株式会社",
+        "jv_name": "",
+        "beneficiary": "小谷村長",
+        "ordering_body_name": "小谷村",
+        "ordering_body_code": "204862",
+        "guarantee_amount": (20_000_000 if advance else 5_000_000) + (2_000_000 if change_no else 0),
+        "guarantee_deadline": "2027-03-19",
+        "guarantee_period_start": "" if advance else "2026-05-01",
+        "work_name": "中小谷地区道路改良工事",
+        "work_location": "長野県北安曇郡小谷村大字中小谷地内",
+        "contract_amount": 50_000_000 + (5_000_000 if change_no else 0),
+        "period_start": "2026-05-01",
+        "period_end": "2027-03-19",
+        "contract_date": "2026-04-24",
+        "deposit_bank": "八十二銀行 小谷支店" if advance else "",
+        "company_name": "東日本建設業保証株式会社",
+        "company_address": "東京都中央区八丁堀2丁目27番10号",
+        "company_president_title": "取締役社長",
+        "company_president_name": "見本 一郎",
+        "branch_name": "長野支店",
+        "branch_tel": "026-226-7520",
+        "branch_fax": "026-000-0000",
+    }
+    content.update(overrides)
+    return content
+
+
+def sample_fee_statement(product: str = "advance", **overrides) -> FeeStatementData:
+    content = sample_content(product, **overrides)
+    start, end = fee_period(content)
+    quote = compute_fee(
+        product=product,
+        guarantee_amount=content["guarantee_amount"],
+        start=start,
+        end=end,
+        rate=SAMPLE_RATES[product],
+    )
+    return FeeStatementData(content=content, quote=quote)
