@@ -27,8 +27,7 @@ from issuers.models import (
 
 
 def clerk_branch(user) -> Branch | None:
-    clerk = getattr(user, "clerk", None)
-    return clerk.branch if clerk is not None else None
+    return Branch.objects.filter(clerks__user=user).first()
 
 
 class BranchScopedAdmin(admin.ModelAdmin):

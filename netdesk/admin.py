@@ -107,7 +107,6 @@ class ApplicationAdmin(BranchScopedAdmin):
     list_filter = [ProductStatusFilter, ProductFilter, "ordering_body", "submitted_at"]
     list_select_related = ["company", "ordering_body", "branch"]
     search_fields = ["work_name", "company__name"]
-    date_hierarchy = "submitted_at"
     inlines = [ProductRequestInline, EventInline]
     change_form_template = "admin/netdesk/application/change_form.html"
     actions = ["mark_reviewing", "issue_all"]

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from issuers.models import FeeRate
 from tests import factories
 
 
@@ -96,3 +97,9 @@ def application_a(company_a, contractor_a, body_p, branch_x):
     return factories.ApplicationFactory(
         company=company_a, created_by=contractor_a, ordering_body=body_p, branch=branch_x
     )
+
+
+@pytest.fixture
+def fee_rates(db):
+    FeeRate.objects.create(product="advance", annual_rate="0.00250", minimum_fee=3000)
+    FeeRate.objects.create(product="performance", annual_rate="0.00400", minimum_fee=3000)

@@ -8,12 +8,14 @@ from django.contrib.auth import get_user_model
 from dsure.models import Body, Official
 from issuers.models import Branch, Clerk, OrderingBody, Product, SuretyCompany
 from netdesk.models import Application, Company, Member, ProductRequest, Status
+from netdesk.roles import clerk_group
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw")
@@ -74,9 +76,15 @@ class MemberFactory(factory.django.DjangoModelFactory):
 class ClerkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Clerk
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, is_staff=True)
     branch = factory.SubFactory(BranchFactory)
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        if create:
+            self.user.groups.add(clerk_group())
 
 
 class DsureBodyFactory(factory.django.DjangoModelFactory):
@@ -101,6 +109,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     company = factory.SubFactory(CompanyFactory)
     created_by = factory.SubFactory(UserFactory)

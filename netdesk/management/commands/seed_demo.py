@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -10,20 +9,7 @@ from dsure.models import Body, Official
 from issuers.models import Branch, Clerk, FeeRate, OrderingBody, SuretyCompany
 from netdesk import reference_data as data
 from netdesk.models import Company, Member
-
-CLERK_GROUP = "支店担当者"
-CLERK_PERMISSIONS = [
-    ("netdesk", "view_application"),
-    ("netdesk", "change_application"),
-    ("netdesk", "view_productrequest"),
-    ("issuers", "view_guaranteecontract"),
-    ("issuers", "view_certificateversion"),
-    ("issuers", "view_keyissue"),
-    ("issuers", "view_feestatement"),
-    ("issuers", "view_contractevent"),
-    ("issuers", "view_orderingbody"),
-    ("dsure", "view_lookupattempt"),
-]
+from netdesk.roles import clerk_group
 
 
 class Command(BaseCommand):
@@ -66,20 +52,14 @@ class Command(BaseCommand):
             FeeRate.objects.update_or_create(product=rate["product"], defaults=rate)
 
     def _accounts(self, password):
-        clerk_group, _ = Group.objects.get_or_create(name=CLERK_GROUP)
-        clerk_group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=code)
-                for app, code in CLERK_PERMISSIONS
-            ]
-        )
+        group = clerk_group()
         for username, company_data in data.COMPANIES.items():
             company, _ = Company.objects.update_or_create(name=company_data["name"], defaults=company_data)
             user = _user(username, password)
             Member.objects.update_or_create(user=user, defaults={"company": company})
         for username, branch_name in data.CLERKS.items():
             user = _user(username, password, is_staff=True)
-            user.groups.add(clerk_group)
+            user.groups.add(group)
             Clerk.objects.update_or_create(
                 user=user, defaults={"branch": Branch.objects.get(name=branch_name)}
             )
