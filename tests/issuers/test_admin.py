@@ -1,0 +1,89 @@
+"""The contract admin: scoped to the clerk's branch, read-only documents, 訂正 / 変更取消 / 認証キー再発行."""
+
+import datetime
+
+import pytest
+
+from dsure import digest
+from dsure.models import Certificate
+from issuers import services
+from tests.issuers.helpers import terms
+
+NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def contract(time_machine, fee_rates, branch_x, body_p, clerk_x):
+    time_machine.move_to(NOW, tick=False)
+    return services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x)
+
+
+def url(contract, suffix=""):
+    return f"/admin/issuers/guaranteecontract/{contract.pk}/{suffix}"
+
+
+def test_clerk_sees_their_branchs_contract_with_operations_but_never_the_key(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    page = client.get(url(contract, "change/")).content.decode()
+    assert contract.number in page
+    for operation in ["訂正", "変更取消", "認証キー再発行"]:
+        assert operation in page
+    assert services.current_key(contract) not in page
+
+
+def test_another_branchs_clerk_gets_404_everywhere(client, clerk_y, contract):
+    client.force_login(clerk_y)
+    assert contract.number not in client.get("/admin/issuers/guaranteecontract/").content.decode()
+    for suffix in ["change/", "correct/", "cancel-change/", "reissue-key/"]:
+        assert client.get(url(contract, suffix)).status_code == 404
+    assert client.post(url(contract, "reissue-key/"), {"reason": "x"}).status_code == 404
+    assert contract.keys.count() == 1
+
+
+def test_contracts_cannot_be_added_or_deleted_in_the_admin(client, superuser, contract):
+    client.force_login(superuser)
+    assert client.get("/admin/issuers/guaranteecontract/add/").status_code == 403
+    assert client.get(url(contract, "delete/")).status_code == 403
+    assert client.get("/admin/issuers/certificateversion/add/").status_code == 403
+
+
+def test_correction_through_the_admin(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "correct/"), {"work_name": "中小谷地区道路改良工事（その2）"})
+    assert response.status_code == 302
+    assert services.current_content(contract)["work_name"] == "中小谷地区道路改良工事（その2）"
+    assert contract.versions.count() == 2
+
+
+def test_correction_with_a_bad_amount_keeps_the_input_and_says_why(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    response = client.post(
+        url(contract, "correct/"), {"guarantee_amount": "90000000", "work_name": "新工事名"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "保証金額は請負金額以下にしてください。" in page
+    assert 'value="新工事名"' in page
+    assert contract.versions.count() == 1
+
+
+def test_cancelling_the_first_certificate_is_refused_with_a_message(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "cancel-change/"), {"reason": "誤り"})
+    assert "取り消せる変更がありません" in response.content.decode()
+
+
+def test_key_reissue_through_the_admin_kills_the_old_key(client, clerk_x, contract):
+    old_key = services.current_key(contract)
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "reissue-key/"), {"reason": "漏えいの疑い"}, follow=True)
+    assert "認証キーを再発行しました" in response.content.decode()
+    new_key = services.current_key(contract)
+    assert new_key not in response.content.decode()
+    posted = Certificate.objects.get(number=contract.number)
+    assert not digest.key_matches(
+        contract.number, old_key, version=posted.digest_version, digest=posted.key_digest
+    )
+    assert digest.key_matches(
+        contract.number, new_key, version=posted.digest_version, digest=posted.key_digest
+    )
