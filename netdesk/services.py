@@ -4,15 +4,242 @@ Every transition locks the row, checks the current 手続状況, and writes an A
 (Issuance, at the bottom, hands the terms of one product request to issuers.services.)
 """
 
-from django.db import transaction
+import datetime
+import uuid
 
+from django.db import transaction
+from django.utils import timezone
+
+from common.formats import kanji_number, yen
 from issuers import services as issuers_services
-from issuers.models import GuaranteeContract
-from netdesk.models import ApplicationEvent, ProductRequest, Status
+from issuers.models import CertificateVersion, GuaranteeContract, Product
+from netdesk import rules
+from netdesk.models import (
+    EDITABLE_STATUSES,
+    AmendmentRequest,
+    Application,
+    ApplicationEvent,
+    Company,
+    ProductRequest,
+    Status,
+)
 
 
 class TransitionError(Exception):
     """A refused transition; the message is Japanese and shown to the user as it is."""
+
+
+class ApplicationInvalid(TransitionError):
+    """Submitting a draft that breaks the rules of spec §3; `errors` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("入力内容に誤りがあります。申込作成の画面で修正してください。")
+        self.errors = errors
+
+
+# -- the contractor's draft (Net Desk) ----------------------------------------------------------------
+
+
+def application_create(*, company: Company, by, client_token: uuid.UUID) -> Application:
+    """Create a draft for `company`, or find the one this form already created.
+
+    The new-application form carries a client_token; a double POST (double click, resent form) gets
+    the same draft back instead of a second one. A token of another company's draft is refused with
+    LookupError (the view turns it into a 404).
+    """
+    with transaction.atomic():
+        application, created = Application.objects.get_or_create(
+            client_token=client_token,
+            defaults={
+                "company": company,
+                "created_by": by,
+                "contractor_address": company.address,
+                "contractor_name": company.name,
+            },
+        )
+        if application.company_id != company.pk:
+            raise LookupError("client_token of another company")
+        if created:
+            for product in Product:
+                ProductRequest.objects.create(
+                    application=application, product=product, fee_billing_to=company.name
+                )
+            ApplicationEvent.objects.create(
+                application=application, action="create", to_status=Status.DRAFT, by=by
+            )
+    return application
+
+
+def application_save_draft(*, application: Application, data: dict, by) -> Application:
+    """一時保存: store whatever `data` holds (form field names, already converted) without the rules.
+
+    Refused once the application has been sent (申込済 and later): a stale tab cannot change it.
+    """
+    with transaction.atomic():
+        locked, products = _lock(application)
+        _check_editable(products)
+        _write(locked, products, data)
+    return locked
+
+
+def application_clear_section(*, application: Application, section: str, by) -> Application:
+    """「保証の申込内容をクリア」 (section "products") or 「インフォメーションをクリア」 ("information")."""
+    fields = {"products": rules.PRODUCTS_SECTION_FIELDS, "information": rules.INFORMATION_FIELDS}[section]
+    with transaction.atomic():
+        locked, products = _lock(application)
+        _check_editable(products)
+        _write(locked, products, {name: _empty_value(name) for name in fields})
+    return locked
+
+
+def application_submit(*, application: Application, by) -> bool:
+    """送信する: re-validate the whole draft and move each requested product 作成中/差戻し → 申込済.
+
+    Returns True when this call sent it, False when it had already been sent (double click, back
+    button, a second tab): the caller shows 送信完了 either way. Concurrent calls queue on the row
+    lock, so only the first one moves anything. Raises ApplicationInvalid if the draft breaks a rule.
+    """
+    with transaction.atomic():
+        locked, products = _lock(application)
+        requested = [p for p in products if p.requested]
+        if requested and all(p.status not in EDITABLE_STATUSES for p in requested):
+            if all(p.status == Status.WITHDRAWN for p in requested):
+                raise TransitionError("この申込は取り下げられているため送信できません。")
+            return False
+        errors = rules.application_errors(
+            rules.application_snapshot(locked, products), today=timezone.localdate()
+        )
+        if errors:
+            raise ApplicationInvalid(errors)
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["submitted_at", "updated_at"])
+        _move(locked, requested, to=Status.SUBMITTED, action="submit", by=by)
+    return True
+
+
+def application_withdraw(*, application: Application, by) -> Application:
+    """取下げ: only while every requested product is 申込済 (before the branch starts its review)."""
+    with transaction.atomic():
+        locked, products = _lock(application)
+        requested = [p for p in products if p.requested]
+        statuses = {p.status for p in requested}
+        if statuses == {Status.WITHDRAWN}:
+            raise TransitionError("この申込はすでに取り下げられています。")
+        if not requested or statuses != {Status.SUBMITTED}:
+            if statuses & {Status.REVIEWING, Status.ISSUED}:
+                raise TransitionError(
+                    "審査が始まっているため取り下げできません。申込先の営業部・支店にお問い合わせください。"
+                )
+            raise TransitionError("送信済み（申込済）の申込だけが取り下げできます。")
+        locked.save(update_fields=["updated_at"])
+        _move(locked, requested, to=Status.WITHDRAWN, action="withdraw", by=by)
+    return locked
+
+
+# -- the branch's review (called from the admin) -------------------------------------------------------
+
+
+def application_review_start(*, application: Application, by) -> Application:
+    """審査開始: requested products 申込済 → 審査中."""
+    with transaction.atomic():
+        locked, products = _lock(application)
+        moving = [p for p in products if p.requested and p.status == Status.SUBMITTED]
+        if not moving:
+            raise TransitionError(f"手続状況が「{_statuses(products)}」のため審査を開始できません。")
+        locked.save(update_fields=["updated_at"])
+        _move(locked, moving, to=Status.REVIEWING, action="review_start", by=by)
+    return locked
+
+
+def application_return(*, application: Application, by, message: str) -> Application:
+    """差戻し: requested products 申込済/審査中 → 差戻し with 弊社からお客様へのお知らせ; the contractor
+    can then edit and send it again. Refused once a product of it has been issued."""
+    message = (message or "").strip()
+    if not message:
+        raise TransitionError("差戻しの理由（弊社からお客様へのお知らせ）を入力してください。")
+    with transaction.atomic():
+        locked, products = _lock(application)
+        requested = [p for p in products if p.requested]
+        if any(p.status == Status.ISSUED for p in requested):
+            raise TransitionError("発行済の保証を含む申込は差し戻せません。")
+        moving = [p for p in requested if p.status in (Status.SUBMITTED, Status.REVIEWING)]
+        if not moving:
+            raise TransitionError(f"手続状況が「{_statuses(products)}」のため差し戻せません。")
+        locked.notice_from_company = message
+        locked.save(update_fields=["notice_from_company", "updated_at"])
+        _move(locked, moving, to=Status.RETURNED, action="return", by=by, message=message)
+    return locked
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _lock(application: Application) -> tuple[Application, list[ProductRequest]]:
+    """Lock the application and its product requests (in that order, everywhere) for this transaction."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    products = list(ProductRequest.objects.select_for_update().filter(application=locked).order_by("product"))
+    return locked, products
+
+
+def _check_editable(products: list[ProductRequest]) -> None:
+    if not rules.is_editable(products):
+        raise TransitionError("この申込は送信済みのため変更できません。")
+
+
+def _write(application: Application, products: list[ProductRequest], data: dict) -> None:
+    for name in rules.APPLICATION_FIELDS:
+        if name in data:
+            setattr(application, name, data[name])
+    application.save()
+    by_product = {p.product: p for p in products}
+    for product, names in rules.PRODUCT_FIELDS.items():
+        request = by_product.get(product)
+        if request is None:  # drafts made before both rows existed
+            request = ProductRequest.objects.create(application=application, product=product)
+            products.append(request)
+        changed = []
+        for name in names:
+            key = rules.PREFIX[product] + name
+            if key in data:
+                setattr(request, name, data[key])
+                changed.append(name)
+        if changed:
+            request.save(update_fields=changed)
+
+
+def _empty_value(name: str):
+    """The value a cleared field takes: False for the 申し込む checkboxes, None for what may be null."""
+    if name.endswith("_requested"):
+        return False
+    model_field = _model_field(name)
+    return None if model_field.null else ""
+
+
+def _model_field(name: str):
+    for prefix in rules.PREFIX.values():
+        if name.startswith(prefix) and name.removeprefix(prefix) in rules.PRODUCT_FIELDS[Product.ADVANCE]:
+            return ProductRequest._meta.get_field(name.removeprefix(prefix))
+    return Application._meta.get_field(name)
+
+
+def _move(application, requests, *, to, action, by, message="") -> None:
+    for request in requests:
+        previous = request.status
+        request.status = to
+        request.save(update_fields=["status"])
+        ApplicationEvent.objects.create(
+            application=application,
+            product_request=request,
+            action=action,
+            from_status=previous,
+            to_status=to,
+            by=by,
+            message=message,
+        )
+
+
+def _statuses(products: list[ProductRequest]) -> str:
+    return "・".join(p.get_status_display() for p in products if p.requested) or "未選択"
 
 
 # -- issuance (branch clerks, through the admin or `manage.py issue_requests`) ----------------------
@@ -75,4 +302,226 @@ def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
         guarantee_amount=product_request.guarantee_amount,
         deposit_bank=product_request.deposit_bank,
         notify_email=application.email if application.notify_issued else "",
+    )
+
+
+# -- amendments (変更の申込): the contractor applies from 詳細, the branch issues 変更N or returns it -------
+
+AMENDABLE_FIELDS = (
+    "guarantee_amount",
+    "contract_amount",
+    "period_start",
+    "period_end",
+    "work_name",
+    "deposit_bank",
+)
+OPEN_AMENDMENT_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
+# Seed Q5 and note (注)2 on the certificate, in the leaflets' words.
+MIXED_FORMATS_MESSAGE = "同じ保証契約において、電子証書と紙の保証証書は混在できません。"
+CONTRACT_AMOUNT_ONLY_MESSAGE = "請負金額のみの変更の場合は、この保証契約の効力に影響を及ぼさないので、保証契約変更の手続きをとる必要はありません。"
+NOTHING_CHANGED_MESSAGE = "変更する項目がありません。変更後の内容を入力してください。"
+
+
+class AmendmentRefused(TransitionError):
+    """A refused 変更の申込; `field` names the form field the message belongs next to (None: the form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def amendment_changes(current: dict, values: dict) -> dict:
+    """The values that differ from the current certificate's content, as {field: new value}.
+    Blank values mean "unchanged"; dates are compared with the content's ISO strings."""
+    changes = {}
+    for field in AMENDABLE_FIELDS:
+        value = values.get(field)
+        if value is None or value == "":
+            continue
+        shown = value.isoformat() if isinstance(value, datetime.date) else value
+        if shown != current.get(field):
+            changes[field] = value
+    return changes
+
+
+def amendment_submit(
+    *,
+    product_request: ProductRequest,
+    by,
+    client_token: uuid.UUID,
+    format: str,
+    guarantee_amount: int | None = None,
+    contract_amount: int | None = None,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    work_name: str = "",
+    deposit_bank: str = "",
+    reason: str = "",
+) -> AmendmentRequest:
+    """The contractor's 変更の申込 for an issued contract. Only the values that differ from the current
+    certificate are stored. Refused (AmendmentRefused) for the other format (Q5), for a change of
+    請負金額 alone (note (注)2), when nothing changes, when the result breaks the amounts or the 工期,
+    and while another 変更の申込 of the contract is open.
+
+    Idempotent: the form carries a client_token, and a second POST of it returns the first request. A
+    token of another contract's request is refused with LookupError (the view turns it into a 404)."""
+    with transaction.atomic():
+        locked = (
+            ProductRequest.objects.select_for_update().select_related("contract").get(pk=product_request.pk)
+        )
+        # Looked up after the lock: a concurrent POST of the same token waits above, then finds it here.
+        existing = AmendmentRequest.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.product_request_id != locked.pk:
+                raise LookupError("client_token of another contract")
+            return existing
+        contract = locked.contract
+        if locked.status != Status.ISSUED or contract is None:
+            raise AmendmentRefused("発行済みの保証契約に限り、変更を申し込めます。")
+        if format != contract.format:
+            raise AmendmentRefused(MIXED_FORMATS_MESSAGE, field="format")
+        if locked.amendments.filter(status__in=OPEN_AMENDMENT_STATUSES).exists():
+            raise AmendmentRefused(
+                "この保証契約には受付中の変更の申込があります。発行または差戻しの後に、改めてお申し込みください。"
+            )
+        current = issuers_services.current_content(contract)
+        values = {
+            "guarantee_amount": guarantee_amount,
+            "contract_amount": contract_amount,
+            "period_start": period_start,
+            "period_end": period_end,
+            "work_name": work_name,
+            # 預託金融機関 is a term of the 前払金保証 only.
+            "deposit_bank": deposit_bank if contract.product == Product.ADVANCE else "",
+        }
+        changes = amendment_changes(current, values)
+        _check_amendment(current, changes)
+        amendment = AmendmentRequest.objects.create(
+            product_request=locked,
+            client_token=client_token,
+            status=Status.SUBMITTED,
+            format=format,
+            reason=reason,
+            requested_by=by,
+            **changes,
+        )
+        ApplicationEvent.objects.create(
+            application_id=locked.application_id,
+            product_request=locked,
+            action="amendment_submit",
+            to_status=Status.SUBMITTED,
+            by=by,
+            message=f"変更の申込 {amendment.pk}（保証契約番号 {contract.number}）: {'・'.join(_labels(changes))}",
+        )
+    return amendment
+
+
+def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
+    """The branch issues a 変更の申込 as 変更N (issuers.services.contract_change): a new version under
+    the same number and key, posted to D-Sure. Locks the request first, so a second click or a
+    concurrent clerk finds it 発行済 and gets a message; never two changes."""
+    with transaction.atomic():
+        locked = (
+            AmendmentRequest.objects.select_for_update()
+            .select_related("product_request__contract", "version")
+            .get(pk=amendment.pk)
+        )
+        if locked.status == Status.ISSUED:
+            raise TransitionError(
+                f"この変更の申込はすでに発行済みです（変更{kanji_number(locked.version.change_no)}）。"
+            )
+        if locked.status not in OPEN_AMENDMENT_STATUSES:
+            raise TransitionError(f"この変更の申込は「{locked.get_status_display()}」のため発行できません。")
+        contract = locked.product_request.contract
+        if locked.format != contract.format:
+            raise TransitionError(MIXED_FORMATS_MESSAGE)
+        try:
+            version = issuers_services.contract_change(
+                contract=contract, amendment=_amendment_terms(locked), by=by
+            )
+        except issuers_services.IssueError as error:
+            raise TransitionError(str(error)) from error
+        previous = locked.status
+        locked.version = version
+        locked.status = Status.ISSUED
+        locked.save(update_fields=["version", "status"])
+        ApplicationEvent.objects.create(
+            application_id=locked.product_request.application_id,
+            product_request=locked.product_request,
+            action="amendment_issue",
+            from_status=previous,
+            to_status=Status.ISSUED,
+            by=by,
+            message=f"変更の申込 {locked.pk} を変更{kanji_number(version.change_no)}として発行（保証契約番号 {contract.number}）",
+        )
+    return version
+
+
+def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> AmendmentRequest:
+    """The branch returns a 変更の申込 (差戻し) with 弊社からお客様へのお知らせ; the contractor may apply again."""
+    with transaction.atomic():
+        locked = (
+            AmendmentRequest.objects.select_for_update()
+            .select_related("product_request")
+            .get(pk=amendment.pk)
+        )
+        if locked.status not in OPEN_AMENDMENT_STATUSES:
+            raise TransitionError(
+                f"この変更の申込は「{locked.get_status_display()}」のため差戻しできません。"
+            )
+        previous = locked.status
+        locked.status = Status.RETURNED
+        locked.notice_from_company = message
+        locked.save(update_fields=["status", "notice_from_company"])
+        ApplicationEvent.objects.create(
+            application_id=locked.product_request.application_id,
+            product_request=locked.product_request,
+            action="amendment_return",
+            from_status=previous,
+            to_status=Status.RETURNED,
+            by=by,
+            message=message,
+        )
+    return locked
+
+
+AMENDMENT_LABELS = {
+    "guarantee_amount": "保証金額",
+    "contract_amount": "請負金額",
+    "period_start": "工期（開始日）",
+    "period_end": "工期（終了日）",
+    "work_name": "工事名",
+    "deposit_bank": "預託金融機関",
+}
+
+
+def _labels(changes: dict) -> list[str]:
+    return [AMENDMENT_LABELS[field] for field in AMENDABLE_FIELDS if field in changes]
+
+
+def _check_amendment(current: dict, changes: dict) -> None:
+    if not changes:
+        raise AmendmentRefused(NOTHING_CHANGED_MESSAGE)
+    if set(changes) == {"contract_amount"}:
+        raise AmendmentRefused(CONTRACT_AMOUNT_ONLY_MESSAGE, field="contract_amount")
+    guarantee = changes.get("guarantee_amount", current["guarantee_amount"])
+    contract_amount = changes.get("contract_amount", current["contract_amount"])
+    if guarantee > contract_amount:
+        raise AmendmentRefused(
+            f"保証金額は請負金額（{yen(contract_amount)}）以下で入力してください。", field="guarantee_amount"
+        )
+    start = changes.get("period_start") or datetime.date.fromisoformat(current["period_start"])
+    end = changes.get("period_end") or datetime.date.fromisoformat(current["period_end"])
+    if end < start:
+        raise AmendmentRefused("工期の終了日は開始日以降の日付を入力してください。", field="period_end")
+
+
+def _amendment_terms(amendment: AmendmentRequest) -> issuers_services.Amendment:
+    return issuers_services.Amendment(
+        guarantee_amount=amendment.guarantee_amount,
+        contract_amount=amendment.contract_amount,
+        period_start=amendment.period_start,
+        period_end=amendment.period_end,
+        work_name=amendment.work_name or None,
+        deposit_bank=amendment.deposit_bank or None,
     )

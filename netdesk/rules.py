@@ -1,0 +1,347 @@
+"""The rules of a Net Desk application (spec §3), on a plain snapshot of the draft.
+
+The edit page and `services.application_submit` call the same `application_errors` on the same
+snapshot of the saved draft, so what the confirm step accepts is exactly what submitting accepts.
+A snapshot is a dict keyed by the form's field names (`netdesk.forms.ApplicationForm`):
+application fields by their own name, product fields prefixed `advance_` / `performance_`.
+"""
+
+import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from django.urls import reverse
+from django.utils.html import format_html
+
+from issuers.models import CertificateFormat, OrderingBody, Product
+from netdesk.models import EDITABLE_STATUSES, Application, ProductRequest
+
+# Application fields a contractor types (read-only ones such as notice_from_company are left out).
+WORK_FIELDS = [
+    "work_name",
+    "work_location",
+    "ordering_body",
+    "contract_amount",
+    "period_start",
+    "period_end",
+    "contract_date",
+    "advance_planned",
+    "jv_name",
+    "contractor_address",
+    "contractor_name",
+]
+INFORMATION_FIELDS = [
+    "branch",
+    "notify_issued",
+    "email",
+    "contact_department",
+    "contact_title",
+    "contact_person",
+    "contact_phone",
+    "message_to_company",
+]
+APPLICATION_FIELDS = WORK_FIELDS + INFORMATION_FIELDS
+
+# ProductRequest fields per product, as (snapshot key suffix == model field name).
+PRODUCT_FIELDS = {
+    Product.ADVANCE: [
+        "requested",
+        "format",
+        "this_year_amount",
+        "guarantee_amount",
+        "deposit_bank",
+        "redeposit",
+        "payment_method",
+        "fee_billing_to",
+        "fee_statement_paper",
+    ],
+    Product.PERFORMANCE: [
+        "requested",
+        "format",
+        "guarantee_amount",
+        "payment_method",
+        "fee_billing_to",
+        "fee_statement_paper",
+    ],
+}
+PREFIX = {Product.ADVANCE: "advance_", Product.PERFORMANCE: "performance_"}
+PRODUCTS_SECTION_FIELDS = [PREFIX[p] + name for p, names in PRODUCT_FIELDS.items() for name in names]
+
+# Fields that must be filled (always, or when their product is requested).
+REQUIRED_ALWAYS = [
+    "work_name",
+    "work_location",
+    "ordering_body",
+    "contract_amount",
+    "period_start",
+    "period_end",
+    "contract_date",
+    "advance_planned",
+    "contractor_address",
+    "contractor_name",
+    "branch",
+]
+REQUIRED_PER_PRODUCT = {
+    Product.ADVANCE: [
+        "format",
+        "guarantee_amount",
+        "deposit_bank",
+        "redeposit",
+        "payment_method",
+        "fee_billing_to",
+        "fee_statement_paper",
+    ],
+    Product.PERFORMANCE: [
+        "format",
+        "guarantee_amount",
+        "payment_method",
+        "fee_billing_to",
+        "fee_statement_paper",
+    ],
+}
+
+# On-screen labels (the leaflets' words), shared with the form.
+LABELS = {
+    "work_name": "工事名",
+    "work_location": "工事場所",
+    "ordering_body": "発注者",
+    "contract_amount": "請負金額",
+    "period_start": "工期（開始日）",
+    "period_end": "工期（終了日）",
+    "contract_date": "請負契約日",
+    "advance_planned": "前払金の予定",
+    "jv_name": "JV名",
+    "contractor_address": "保証契約者（住所）",
+    "contractor_name": "保証契約者（名称）",
+    "advance_requested": "前払金保証を申し込む",
+    "advance_format": "保証証書の形式について",
+    "advance_this_year_amount": "今年度対象額",
+    "advance_guarantee_amount": "前払金保証金額",
+    "advance_deposit_bank": "預託金融機関(全角)",
+    "advance_redeposit": "再預託利用区分",
+    "advance_payment_method": "前払金保証料支払方法",
+    "advance_fee_billing_to": "前払金保証料請求先",
+    "advance_fee_statement_paper": "保証料計算書(紙)について",
+    "performance_requested": "契約保証を申し込む",
+    "performance_format": "保証証書の形式について",
+    "performance_guarantee_amount": "契約保証金額",
+    "performance_payment_method": "契約保証料支払方法",
+    "performance_fee_billing_to": "契約保証料請求先",
+    "performance_fee_statement_paper": "保証料計算書(紙)について",
+    "branch": "申込送信先",
+    "notify_issued": "電子保証発行完了のお知らせ",
+    "email": "メールアドレス",
+    "contact_department": "担当部署",
+    "contact_title": "役職",
+    "contact_person": "担当者名",
+    "contact_phone": "連絡先電話番号",
+    "message_to_company": "お客様から弊社への連絡事項",
+}
+
+# The message for a required field left empty; where two products share a label, it names the product.
+REQUIRED_MESSAGES = {
+    "ordering_body": "発注者を選択してください。",
+    "period_start": "工期の開始日を入力してください。",
+    "period_end": "工期の終了日を入力してください。",
+    "advance_planned": "前払金の予定（あり・なし）を選択してください。",
+    "contractor_address": "保証契約者の住所を入力してください。",
+    "contractor_name": "保証契約者の名称を入力してください。",
+    "advance_format": "前払金保証の保証証書の形式を選択してください。",
+    "advance_redeposit": "再預託利用区分を選択してください。",
+    "advance_payment_method": "前払金保証料支払方法を選択してください。",
+    "advance_fee_statement_paper": "前払金保証の保証料計算書(紙)について「希望する」か「希望しない」を選択してください。",
+    "performance_format": "契約保証の保証証書の形式を選択してください。",
+    "performance_payment_method": "契約保証料支払方法を選択してください。",
+    "performance_fee_statement_paper": "契約保証の保証料計算書(紙)について「希望する」か「希望しない」を選択してください。",
+    "branch": "申込送信先を選択してください。",
+}
+
+
+def required_message(field: str) -> str:
+    return REQUIRED_MESSAGES.get(field) or f"{LABELS[field]}を入力してください。"
+
+
+def application_snapshot(application: Application, products: list[ProductRequest] | None = None) -> dict:
+    """The draft as the form's flat dict. `products` defaults to application.products.all()."""
+    data = {name: getattr(application, name) for name in APPLICATION_FIELDS}
+    if products is None:
+        products = list(application.products.all())
+    by_product = {request.product: request for request in products}
+    for product, names in PRODUCT_FIELDS.items():
+        request = by_product.get(product)
+        for name in names:
+            data[PREFIX[product] + name] = getattr(request, name) if request is not None else None
+        if data[PREFIX[product] + "requested"] is None:
+            data[PREFIX[product] + "requested"] = False
+    return data
+
+
+def is_editable(products) -> bool:
+    """A draft can be changed while every requested product is 作成中 or 差戻し."""
+    return all(request.status in EDITABLE_STATUSES for request in products if request.requested)
+
+
+def guarantee_ratio(amount: int | None, base: int | None) -> str:
+    """amount / base as a percentage with one decimal, rounded half up: "40.0%".
+
+    The one definition of the ratio: static/js/application.js computes the same figure with BigInt
+    (integers only, so both agree to the last digit). "0.0%" when it cannot be computed yet.
+    """
+    if not amount or not base or amount < 0 or base <= 0:
+        return "0.0%"
+    tenths = (2 * amount * 1000 + base) // (2 * base)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def advance_ratio_base(data: dict) -> int | None:
+    """前払金保証金額 is measured against 今年度対象額 when given, else 請負金額."""
+    return data.get("advance_this_year_amount") or data.get("contract_amount")
+
+
+def advance_ratio(data: dict) -> str:
+    return guarantee_ratio(data.get("advance_guarantee_amount"), advance_ratio_base(data))
+
+
+def performance_ratio(data: dict) -> str:
+    return guarantee_ratio(data.get("performance_guarantee_amount"), data.get("contract_amount"))
+
+
+def advance_maximum(body: OrderingBody, base: int) -> int:
+    return int((Decimal(base) * body.advance_ratio_limit).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def performance_minimum(body: OrderingBody, contract_amount: int) -> int:
+    return int(
+        (Decimal(contract_amount) * body.performance_ratio_min).to_integral_value(rounding=ROUND_CEILING)
+    )
+
+
+def percent(ratio: Decimal) -> str:
+    """Decimal("0.400") -> "40%", Decimal("0.333") -> "33.3%"."""
+    text = f"{(ratio * 100).quantize(Decimal('0.1')):f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def japanese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def esurety_refusal(body: OrderingBody, today: datetime.date) -> str:
+    """Why `body` cannot take an electronic certificate today, with the link to the public list."""
+    if body.esurety_start is None:
+        reason = format_html("{}は電子保証に対応していません。", body.name)
+    else:
+        reason = format_html(
+            "{}の電子保証の利用開始日は{}です。それまでは電子保証を選択できません。",
+            body.name,
+            japanese_date(body.esurety_start),
+        )
+    return format_html(
+        '{}証書(紙)を選択してください。電子保証対応の発注者は<a href="{}" target="_blank" rel="noopener">'
+        "こちら（新しいウィンドウ）</a>です。",
+        reason,
+        reverse("ordering_body_list"),
+    )
+
+
+def _blank(value) -> bool:
+    return value is None or value == ""
+
+
+def application_errors(data: dict, *, today: datetime.date) -> dict[str, list[str]]:
+    """Every rule of spec §3 on a snapshot. Returns {field name: [Japanese message, ...]}; empty if valid."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    def require(field):
+        if _blank(data.get(field)):
+            add(field, required_message(field))
+
+    for field in REQUIRED_ALWAYS:
+        require(field)
+
+    requested = {product: bool(data.get(PREFIX[product] + "requested")) for product in PRODUCT_FIELDS}
+    if not any(requested.values()):
+        add("advance_requested", "前払金保証または契約保証の少なくとも一方を申し込んでください。")
+    for product, names in REQUIRED_PER_PRODUCT.items():
+        if requested[product]:
+            for name in names:
+                require(PREFIX[product] + name)
+
+    body: OrderingBody | None = data.get("ordering_body")
+    contract_amount = data.get("contract_amount")
+    advance_planned = data.get("advance_planned")
+
+    # 工期 and 請負契約日
+    start, end, signed = data.get("period_start"), data.get("period_end"), data.get("contract_date")
+    if start and end and end < start:
+        add("period_end", "工期の終了日は開始日以降の日付を入力してください。")
+    if signed and end and signed > end:
+        add("contract_date", "請負契約日は工期の終了日以前の日付を入力してください。")
+
+    # The advance must be planned for either product: 契約保証 is a rider of the advance business.
+    if advance_planned is False:
+        if requested[Product.ADVANCE]:
+            add("advance_requested", "前払金の予定が「なし」の工事には前払金保証を申し込めません。")
+        if requested[Product.PERFORMANCE]:
+            add(
+                "performance_requested",
+                "契約保証は前払金保証の特約としてお引き受けするため、前払金の予定が「あり」の工事に限り"
+                "申し込めます。",
+            )
+
+    # Electronic only for an ordering body whose 電子保証 has started.
+    if body is not None and not body.accepts_esurety_on(today):
+        for product in PRODUCT_FIELDS:
+            field = PREFIX[product] + "format"
+            if requested[product] and data.get(field) == CertificateFormat.ELECTRONIC:
+                add(field, esurety_refusal(body, today))
+
+    # Amounts against 請負金額 and the ordering body's ratios.
+    if requested[Product.ADVANCE]:
+        this_year = data.get("advance_this_year_amount")
+        amount = data.get("advance_guarantee_amount")
+        if this_year and contract_amount and this_year > contract_amount:
+            add(
+                "advance_this_year_amount",
+                f"今年度対象額は請負金額（{yen(contract_amount)}）以下で入力してください。",
+            )
+        if amount and contract_amount and amount > contract_amount:
+            add(
+                "advance_guarantee_amount",
+                f"前払金保証金額は請負金額（{yen(contract_amount)}）以下で入力してください。",
+            )
+        elif amount and body is not None and (base := this_year or contract_amount):
+            maximum = advance_maximum(body, base)
+            if amount > maximum:
+                base_label = "今年度対象額" if this_year else "請負金額"
+                add(
+                    "advance_guarantee_amount",
+                    f"前払金保証金額は{base_label}の{percent(body.advance_ratio_limit)}"
+                    f"（{yen(maximum)}）以内で入力してください（{body.name}の前払金の割合の上限）。",
+                )
+    if requested[Product.PERFORMANCE]:
+        amount = data.get("performance_guarantee_amount")
+        if amount and contract_amount and amount > contract_amount:
+            add(
+                "performance_guarantee_amount",
+                f"契約保証金額は請負金額（{yen(contract_amount)}）以下で入力してください。",
+            )
+        elif amount and contract_amount and body is not None:
+            minimum = performance_minimum(body, contract_amount)
+            if amount < minimum:
+                add(
+                    "performance_guarantee_amount",
+                    f"契約保証金額は請負金額の{percent(body.performance_ratio_min)}"
+                    f"（{yen(minimum)}）以上で入力してください（{body.name}の契約保証の割合の下限）。",
+                )
+
+    if data.get("notify_issued") is True and _blank(data.get("email")):
+        add("email", "「電子保証発行完了のお知らせ」を希望する場合は、メールアドレスを入力してください。")
+
+    return errors

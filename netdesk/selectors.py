@@ -1,0 +1,168 @@
+"""Reads of a company's applications that the Net Desk pages share. Every query is scoped to a company."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Prefetch, QuerySet
+from django.db.models.fields.json import KT
+
+from issuers import selectors as issuers_selectors
+from issuers.models import (
+    CertificateFormat,
+    CertificateVersion,
+    FeeStatement,
+    GuaranteeContract,
+    OrderingBody,
+)
+from netdesk.models import AmendmentRequest, Application, ApplicationEvent, Company, ProductRequest
+
+
+def applications_for_company(*, company: Company) -> QuerySet[Application]:
+    """The company's applications, newest change first, with what the list shows: ordering body and
+    each product request with its contract (for the 保証契約番号) in two extra queries, not one per row."""
+    products = ProductRequest.objects.select_related("contract").order_by("product")
+    return (
+        Application.objects.filter(company=company)
+        .select_related("ordering_body")
+        .prefetch_related(Prefetch("products", queryset=products))
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def application_products(*, application: Application) -> list[ProductRequest]:
+    """Both product requests (前払金保証, 契約保証) of one application, with their contracts."""
+    return list(application.products.select_related("contract").order_by("product"))
+
+
+def application_events(*, application: Application) -> list[ApplicationEvent]:
+    return list(application.events.select_related("product_request", "by").order_by("at", "pk"))
+
+
+# -- after issuance: 保証契約一覧, 詳細, 保証料計算書一覧 (docs/netdesk-contracts.md) --------------------
+
+CONTRACTS_PER_PAGE = 20
+
+
+def issued_requests_for_company(*, company: Company) -> QuerySet[ProductRequest]:
+    """The company's product requests that have a contract, newest contract first, with what every
+    contract page shows (contract, ordering body, branch) joined in."""
+    return (
+        ProductRequest.objects.filter(application__company=company, contract__isnull=False)
+        .select_related("contract__ordering_body", "contract__branch", "application")
+        .order_by("-contract__issued_at", "-contract_id")
+    )
+
+
+def contract_ids_for_company(*, company: Company) -> QuerySet:
+    """A subquery of the company's contract ids (ProductRequest.contract has no reverse accessor)."""
+    return ProductRequest.objects.filter(application__company=company, contract__isnull=False).values(
+        "contract_id"
+    )
+
+
+def filter_contracts(
+    requests: QuerySet[ProductRequest],
+    *,
+    product: str = "",
+    ordering_body_id: int | None = None,
+    electronic_only: bool = False,
+) -> QuerySet[ProductRequest]:
+    if product:
+        requests = requests.filter(contract__product=product)
+    if ordering_body_id:
+        requests = requests.filter(contract__ordering_body_id=ordering_body_id)
+    if electronic_only:
+        requests = requests.filter(contract__format=CertificateFormat.ELECTRONIC)
+    return requests
+
+
+def ordering_bodies_of_company(*, company: Company) -> QuerySet[OrderingBody]:
+    """The ordering bodies the company holds contracts for: the choices of the list's filter."""
+    return (
+        OrderingBody.objects.filter(contracts__in=contract_ids_for_company(company=company))
+        .distinct()
+        .order_by("code")
+    )
+
+
+class _VersionStub(NamedTuple):
+    contract_id: int
+    sequence: int
+    kind: str
+    deadline: str | None
+
+
+def contract_ids_with_status(*, company: Company, status: str, today: datetime.date) -> list[int]:
+    """Ids of the company's contracts whose current version is 有効 / 期限切れ today.
+
+    Which version is current follows the history rule (a 変更取消 makes the previous one current
+    again), so it is decided in Python on a light read of every version row (one query: sequence,
+    kind and the 保証期限 pulled out of the JSON), not guessed in SQL.
+    """
+    rows = (
+        CertificateVersion.objects.filter(contract_id__in=contract_ids_for_company(company=company))
+        .annotate(deadline=KT("content__guarantee_deadline"))
+        .values_list("contract_id", "sequence", "kind", "deadline")
+    )
+    by_contract: dict[int, list[_VersionStub]] = defaultdict(list)
+    for row in rows:
+        by_contract[row[0]].append(_VersionStub(*row))
+    matching = []
+    for contract_id, versions in by_contract.items():
+        history = issuers_selectors.contract_history(versions)
+        if not history:
+            continue
+        deadline = history[-1].shown.deadline or ""
+        if issuers_selectors.contract_status({"guarantee_deadline": deadline}, today=today) == status:
+            matching.append(contract_id)
+    return matching
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    """One row of 保証契約一覧: the request, its contract and the current version's content."""
+
+    product_request: ProductRequest
+    contract: GuaranteeContract
+    content: dict
+    status: str
+    first_viewed_at: datetime.datetime | None
+
+
+def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) -> list[ContractSummary]:
+    """The rows of one page: two queries whatever the page size (versions; D-Sure's first views)."""
+    contract_ids = [r.contract_id for r in requests]
+    versions: dict[int, list[CertificateVersion]] = defaultdict(list)
+    for version in CertificateVersion.objects.filter(contract_id__in=contract_ids).order_by("sequence"):
+        versions[version.contract_id].append(version)
+    electronic = [r.contract.number for r in requests if r.contract.is_electronic]
+    viewed = issuers_selectors.first_views(electronic) if electronic else {}
+    summaries = []
+    for request in requests:
+        history = issuers_selectors.contract_history(versions[request.contract_id])
+        content = history[-1].shown.content if history else {}
+        summaries.append(
+            ContractSummary(
+                product_request=request,
+                contract=request.contract,
+                content=content,
+                status=issuers_selectors.contract_status(content, today=today),
+                first_viewed_at=viewed.get(request.contract.number),
+            )
+        )
+    return summaries
+
+
+def amendments_of(*, product_request: ProductRequest) -> list[AmendmentRequest]:
+    return list(product_request.amendments.select_related("version").order_by("-requested_at", "-pk"))
+
+
+def fee_statements_for_company(*, company: Company) -> QuerySet[FeeStatement]:
+    """The company's 保証料計算書, newest first, with the contract and the version they were computed on."""
+    return (
+        FeeStatement.objects.filter(contract_id__in=contract_ids_for_company(company=company))
+        .select_related("contract", "version")
+        .order_by("-issued_at", "-pk")
+    )
