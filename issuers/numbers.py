@@ -9,18 +9,16 @@ Shape, as on the leaflets (31073-00001M): five digits, a hyphen, five digits and
     │ │ └ product: 1 前払金保証, 2 契約保証
     └─┴ branch code (issuers.Branch.code)
 
-A series is (branch, product, fiscal year); ContractCounter holds its last serial.
+A series is (branch, product, fiscal year); ContractCounter holds its last serial. The shape and the
+check character are common.contract_numbers' (D-Sure checks typed numbers with the same rule).
 """
 
 import datetime
-import re
 
+from common.contract_numbers import check_character
 from issuers.models import Branch, ContractCounter, Product
 
 PRODUCT_DIGITS = {Product.ADVANCE: "1", Product.PERFORMANCE: "2"}
-# 23 letters without I and O (look-alikes of 1 and 0); 23 is prime, which the check relies on.
-CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXZ"
-NUMBER_PATTERN = re.compile(r"^\d{5}-\d{5}[A-Z]$")
 REIWA_EPOCH = 2018  # 令和1年 = 2019
 
 
@@ -29,28 +27,10 @@ def fiscal_year(day: datetime.date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
-def check_character(digits: str) -> str:
-    """Weighted sum of the ten digits (weights 1..10) modulo 23.
-
-    Every single-digit error changes the sum by w·d with 0 < w, |d| < 23, and every swap of two
-    neighbours by ±d: neither is a multiple of the prime 23, so both are always caught.
-    """
-    total = sum(weight * int(digit) for weight, digit in enumerate(digits, start=1))
-    return CHECK_ALPHABET[total % 23]
-
-
 def format_number(*, branch_code: str, product: str, fiscal_year: int, serial: int) -> str:
     prefix = f"{branch_code}{PRODUCT_DIGITS[product]}{(fiscal_year - REIWA_EPOCH) % 100:02d}"
     body = f"{serial:05d}"
     return f"{prefix}-{body}{check_character(prefix + body)}"
-
-
-def is_well_formed(number: str) -> bool:
-    """Shape and check character right: a mistyped number fails here, before it costs a guess."""
-    if not NUMBER_PATTERN.match(number):
-        return False
-    digits = number[:5] + number[6:11]
-    return check_character(digits) == number[-1]
 
 
 def allocate_number(*, branch: Branch, product: str, on: datetime.date) -> str:
