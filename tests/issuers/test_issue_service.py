@@ -10,12 +10,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
+from common.contract_numbers import is_well_formed
 from dsure import digest
 from dsure.models import Certificate, LookupAttempt, PostedVersion
 from issuers import services
 from issuers.keys import KEY_ALPHABET
 from issuers.models import CertificateVersion, ContractEvent, FeeStatement, KeyIssue, OutboundMail
-from common.contract_numbers import is_well_formed
 from tests.issuers.helpers import terms
 
 ISSUE_DAY = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
