@@ -87,20 +87,26 @@ def _table(statement: FeeStatementData) -> Table:
 
 def _header(statement: FeeStatementData) -> Table:
     content = statement.content
-    addressee = para(f"{content['contractor_name']}　様", fontSize=12, leading=18)
-    issuer = [
-        para(content["company_name"], fontSize=12, leading=18),
+    branch = [
         para(f"取扱箇所　{content['branch_name']}", "small"),
         para(f"TEL：{content['branch_tel']}", "small"),
     ]
-    table = Table([[addressee, issuer]], colWidths=[CONTENT_WIDTH - 70 * mm, 70 * mm])
+    data = [
+        [
+            para(f"{content['contractor_name']}　様", fontSize=12, leading=18),
+            "",
+            para(content["company_name"], fontSize=12, leading=18),
+        ],
+        ["", "", branch],
+    ]
+    table = Table(data, colWidths=[85 * mm, CONTENT_WIDTH - 155 * mm, 70 * mm])
     table.setStyle(
         TableStyle(
             [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 1), (-1, 1), 0),
                 ("LINEBELOW", (0, 0), (0, 0), 0.6, colors.black),
-                ("RIGHTPADDING", (0, 0), (0, 0), 20 * mm),
             ]
         )
     )

@@ -110,7 +110,8 @@ def test_certificate_carries_every_field_and_sentence(product, fmt, change_no):
     assert "令和08年04月27日" in text
     assert f"保証証書（{'前払金保証' if advance else '契約保証'}）" in text
     assert (ELECTRONIC in text) == (fmt == "electronic")
-    assert ("変更一変更の発生番号：1" in text) == (change_no == 1)
+    title = f"保証証書（{'前払金保証' if advance else '契約保証'}）"
+    assert (f"{title}変更一変更の発生番号：1" in text) == (change_no == 1)
     # Each value in its row: the label and its value follow each other.
     expected_rows = [
         ("保証契約番号", "20108-00001K" if advance else "20208-00001N"),
@@ -377,7 +378,9 @@ def test_on_screen_certificate_shows_the_same_fields_and_sentences(
     assert '<time datetime="2026-04-27">令和08年04月27日</time>' in html
     assert f"保証証書（{'前払金保証' if advance else '契約保証'}）" in text
     assert (ELECTRONIC in text) == (fmt == "electronic")
-    assert ("変更一変更の発生番号：1" in text) == (change_no == 1)
+    # 「変更一」 and the occurrence number directly under the title (note (注)1).
+    title = f"保証証書（{'前払金保証' if advance else '契約保証'}）"
+    assert (f"{title}変更一変更の発生番号：1" in text) == (change_no == 1)
     rows = [
         ("保証契約番号", "20108-00001K" if advance else "20208-00001N"),
         ("保証契約者", "長野県北安曇郡小谷村大字中小谷1-2-3北アルプス建設株式会社"),
