@@ -2,7 +2,7 @@
 
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 # Both cases and digits without the look-alikes 0/O/o and 1/l/I: 56 symbols, 12 of them ≈ 69.7 bits.
@@ -16,8 +16,12 @@ def generate_key() -> str:
     return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
 
 
-def _fernet() -> Fernet:
-    return Fernet(settings.KEY_ENCRYPTION_KEY)
+def _fernet() -> MultiFernet:
+    # KEY_ENCRYPTION_KEY may list several Fernet keys, newest first ("new,old"): new keys are encrypted
+    # with the first, stored ones decrypt with whichever matches (rotation: docs/operations.md).
+    return MultiFernet(
+        [Fernet(part.strip()) for part in settings.KEY_ENCRYPTION_KEY.split(",") if part.strip()]
+    )
 
 
 def encrypt_key(key: str) -> str:
