@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.http import pdf_response
 from issuers import services
 from issuers.models import (
     Branch,
@@ -77,10 +78,12 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def _pdf_link(file_field):
-    if not file_field:
+def _pdf_link(url_name, contract_pk, document_pk, present=True):
+    """Stored PDFs are never served from MEDIA_ROOT directly: they go through a scoped admin view."""
+    if not present:
         return "—"
-    return format_html('<a href="{}" target="_blank" rel="noopener">PDF</a>', file_field.url)
+    url = reverse(f"admin:{url_name}", args=[contract_pk, document_pk])
+    return format_html('<a href="{}" target="_blank" rel="noopener">PDF</a>', url)
 
 
 class VersionInline(ReadOnlyInline):
@@ -90,7 +93,7 @@ class VersionInline(ReadOnlyInline):
 
     @admin.display(description="保証証書")
     def pdf_link(self, version):
-        return _pdf_link(version.pdf)
+        return _pdf_link("issuers_contract_version_pdf", version.contract_id, version.pk, bool(version.pdf))
 
 
 class KeyInline(ReadOnlyInline):
@@ -108,7 +111,7 @@ class FeeStatementInline(ReadOnlyInline):
 
     @admin.display(description="保証料計算書")
     def pdf_link(self, statement):
-        return _pdf_link(statement.pdf)
+        return _pdf_link("issuers_contract_fee_pdf", statement.contract_id, statement.pk)
 
 
 class EventInline(ReadOnlyInline):
@@ -173,8 +176,26 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
                 self.admin_site.admin_view(self.reissue_key_view),
                 name="issuers_contract_reissue_key",
             ),
+            path(
+                "<int:pk>/versions/<int:version_pk>/pdf/",
+                self.admin_site.admin_view(self.version_pdf_view),
+                name="issuers_contract_version_pdf",
+            ),
+            path(
+                "<int:pk>/fees/<int:statement_pk>/pdf/",
+                self.admin_site.admin_view(self.fee_pdf_view),
+                name="issuers_contract_fee_pdf",
+            ),
         ]
         return own + super().get_urls()
+
+    def version_pdf_view(self, request, pk, version_pk):
+        version = get_object_or_404(self._contract(request, pk).versions.exclude(pdf=""), pk=version_pk)
+        return pdf_response(version.pdf, f"{version.contract.number}-{version.sequence}.pdf")
+
+    def fee_pdf_view(self, request, pk, statement_pk):
+        statement = get_object_or_404(self._contract(request, pk).fee_statements, pk=statement_pk)
+        return pdf_response(statement.pdf, f"{statement.contract.number}-fee.pdf")
 
     def _contract(self, request, pk) -> GuaranteeContract:
         if not self.has_view_permission(request):

@@ -87,3 +87,16 @@ def test_key_reissue_through_the_admin_kills_the_old_key(client, clerk_x, contra
     assert digest.key_matches(
         contract.number, new_key, version=posted.digest_version, digest=posted.key_digest
     )
+
+
+def test_version_pdf_is_served_through_the_scoped_admin_view(client, clerk_x, clerk_y, contract):
+    version = contract.versions.get()
+    pdf_url = f"/admin/issuers/guaranteecontract/{contract.pk}/versions/{version.pk}/pdf/"
+    client.force_login(clerk_x)
+    assert pdf_url in client.get(url(contract, "change/")).content.decode()
+    response = client.get(pdf_url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(clerk_y)
+    assert client.get(pdf_url).status_code == 404
