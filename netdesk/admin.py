@@ -9,12 +9,22 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
+from common.formats import kanji_number, wareki, yen
+from issuers import services as issuers_services
 from issuers.admin import BranchScopedAdmin
 from issuers.models import Product
 from netdesk import services
-from netdesk.models import Application, ApplicationEvent, Company, Member, ProductRequest, Status
+from netdesk.models import (
+    AmendmentRequest,
+    Application,
+    ApplicationEvent,
+    Company,
+    Member,
+    ProductRequest,
+    Status,
+)
 
 
 class ProductStatusFilter(admin.SimpleListFilter):
@@ -297,3 +307,142 @@ class MemberAdmin(admin.ModelAdmin):
     list_display = ["user", "company"]
     list_select_related = ["user", "company"]
     autocomplete_fields = ["user", "company"]
+
+
+# -- 変更の申込 (amendments): the clerk reviews a contractor's request and issues it as 変更N ------------
+
+
+@admin.register(AmendmentRequest)
+class AmendmentRequestAdmin(BranchScopedAdmin):
+    """変更の申込 of contracts applied for at the clerk's branch. Read-only: the buttons 変更を発行 and
+    差戻し call netdesk.services (amendment_issue → issuers.services.contract_change)."""
+
+    branch_path = "product_request__application__branch"
+    list_display = ["contract_number", "company", "product", "status", "requested_at"]
+    list_filter = ["status", "requested_at"]
+    list_select_related = ["product_request__contract", "product_request__application__company", "version"]
+    search_fields = ["product_request__contract__number", "product_request__application__company__name"]
+    date_hierarchy = "requested_at"
+    change_form_template = "admin/netdesk/amendmentrequest/change_form.html"
+    fields = [
+        "contract_number",
+        "company",
+        "product",
+        "status",
+        "format",
+        "changes",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "notice_from_company",
+        "issued_change",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="保証契約番号", ordering="product_request__contract__number")
+    def contract_number(self, amendment):
+        return amendment.product_request.contract.number
+
+    @admin.display(description="受注者")
+    def company(self, amendment):
+        return amendment.product_request.application.company
+
+    @admin.display(description="商品")
+    def product(self, amendment):
+        return amendment.product_request.get_product_display()
+
+    @admin.display(description="発行した変更")
+    def issued_change(self, amendment):
+        if amendment.version is None:
+            return "—"
+        return (
+            f"変更{kanji_number(amendment.version.change_no)}（{amendment.version.issued_at:%Y/%m/%d %H:%M}）"
+        )
+
+    @admin.display(description="変更の内容（現在 → 変更後）")
+    def changes(self, amendment):
+        current = issuers_services.current_content(amendment.product_request.contract)
+        rows = []
+        for field in services.AMENDABLE_FIELDS:
+            value = getattr(amendment, field)
+            if value in (None, ""):
+                continue
+            before = current.get(field)
+            if field.endswith("amount"):
+                before, value = yen(before), yen(value)
+            elif field.startswith("period"):
+                before, value = wareki(before), wareki(value)
+            rows.append((services.AMENDMENT_LABELS[field], before, value))
+        return format_html(
+            "<table><thead><tr><th>項目</th><th>現在</th><th>変更後</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/issue/",
+                self.admin_site.admin_view(self.issue_view),
+                name="netdesk_amendment_issue",
+            ),
+            path(
+                "<int:pk>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="netdesk_amendment_return",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _amendment(self, request, pk) -> AmendmentRequest:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _back(self, amendment):
+        return redirect(reverse("admin:netdesk_amendmentrequest_change", args=[amendment.pk]))
+
+    def issue_view(self, request, pk):
+        amendment = self._amendment(request, pk)
+        if request.method != "POST":
+            return self._back(amendment)
+        try:
+            version = services.amendment_issue(amendment=amendment, by=request.user)
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"変更{kanji_number(version.change_no)}を発行しました（保証契約番号 {version.contract.number}）。",
+                messages.SUCCESS,
+            )
+        return self._back(amendment)
+
+    def return_view(self, request, pk):
+        amendment = self._amendment(request, pk)
+        form = ReturnForm(request.POST or None, initial={"message": amendment.notice_from_company})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.amendment_return(
+                    amendment=amendment, by=request.user, message=form.cleaned_data["message"]
+                )
+            except services.TransitionError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request, "差戻しました。お客様は改めて変更を申し込むことができます。", messages.SUCCESS
+                )
+                return self._back(amendment)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"差戻し: {amendment}",
+            "amendment": amendment,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/netdesk/amendmentrequest/return.html", context)

@@ -4,15 +4,25 @@ Every transition locks the row, checks the current 手続状況, and writes an A
 (Issuance, at the bottom, hands the terms of one product request to issuers.services.)
 """
 
+import datetime
 import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
+from common.formats import kanji_number, yen
 from issuers import services as issuers_services
-from issuers.models import GuaranteeContract, Product
+from issuers.models import CertificateVersion, GuaranteeContract, Product
 from netdesk import rules
-from netdesk.models import EDITABLE_STATUSES, Application, ApplicationEvent, Company, ProductRequest, Status
+from netdesk.models import (
+    EDITABLE_STATUSES,
+    AmendmentRequest,
+    Application,
+    ApplicationEvent,
+    Company,
+    ProductRequest,
+    Status,
+)
 
 
 class TransitionError(Exception):
@@ -292,4 +302,226 @@ def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
         guarantee_amount=product_request.guarantee_amount,
         deposit_bank=product_request.deposit_bank,
         notify_email=application.email if application.notify_issued else "",
+    )
+
+
+# -- amendments (変更の申込): the contractor applies from 詳細, the branch issues 変更N or returns it -------
+
+AMENDABLE_FIELDS = (
+    "guarantee_amount",
+    "contract_amount",
+    "period_start",
+    "period_end",
+    "work_name",
+    "deposit_bank",
+)
+OPEN_AMENDMENT_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
+# Seed Q5 and note (注)2 on the certificate, in the leaflets' words.
+MIXED_FORMATS_MESSAGE = "同じ保証契約において、電子証書と紙の保証証書は混在できません。"
+CONTRACT_AMOUNT_ONLY_MESSAGE = "請負金額のみの変更の場合は、この保証契約の効力に影響を及ぼさないので、保証契約変更の手続きをとる必要はありません。"
+NOTHING_CHANGED_MESSAGE = "変更する項目がありません。変更後の内容を入力してください。"
+
+
+class AmendmentRefused(TransitionError):
+    """A refused 変更の申込; `field` names the form field the message belongs next to (None: the form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def amendment_changes(current: dict, values: dict) -> dict:
+    """The values that differ from the current certificate's content, as {field: new value}.
+    Blank values mean "unchanged"; dates are compared with the content's ISO strings."""
+    changes = {}
+    for field in AMENDABLE_FIELDS:
+        value = values.get(field)
+        if value is None or value == "":
+            continue
+        shown = value.isoformat() if isinstance(value, datetime.date) else value
+        if shown != current.get(field):
+            changes[field] = value
+    return changes
+
+
+def amendment_submit(
+    *,
+    product_request: ProductRequest,
+    by,
+    client_token: uuid.UUID,
+    format: str,
+    guarantee_amount: int | None = None,
+    contract_amount: int | None = None,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    work_name: str = "",
+    deposit_bank: str = "",
+    reason: str = "",
+) -> AmendmentRequest:
+    """The contractor's 変更の申込 for an issued contract. Only the values that differ from the current
+    certificate are stored. Refused (AmendmentRefused) for the other format (Q5), for a change of
+    請負金額 alone (note (注)2), when nothing changes, when the result breaks the amounts or the 工期,
+    and while another 変更の申込 of the contract is open.
+
+    Idempotent: the form carries a client_token, and a second POST of it returns the first request. A
+    token of another contract's request is refused with LookupError (the view turns it into a 404)."""
+    with transaction.atomic():
+        locked = (
+            ProductRequest.objects.select_for_update().select_related("contract").get(pk=product_request.pk)
+        )
+        # Looked up after the lock: a concurrent POST of the same token waits above, then finds it here.
+        existing = AmendmentRequest.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.product_request_id != locked.pk:
+                raise LookupError("client_token of another contract")
+            return existing
+        contract = locked.contract
+        if locked.status != Status.ISSUED or contract is None:
+            raise AmendmentRefused("発行済みの保証契約に限り、変更を申し込めます。")
+        if format != contract.format:
+            raise AmendmentRefused(MIXED_FORMATS_MESSAGE, field="format")
+        if locked.amendments.filter(status__in=OPEN_AMENDMENT_STATUSES).exists():
+            raise AmendmentRefused(
+                "この保証契約には受付中の変更の申込があります。発行または差戻しの後に、改めてお申し込みください。"
+            )
+        current = issuers_services.current_content(contract)
+        values = {
+            "guarantee_amount": guarantee_amount,
+            "contract_amount": contract_amount,
+            "period_start": period_start,
+            "period_end": period_end,
+            "work_name": work_name,
+            # 預託金融機関 is a term of the 前払金保証 only.
+            "deposit_bank": deposit_bank if contract.product == Product.ADVANCE else "",
+        }
+        changes = amendment_changes(current, values)
+        _check_amendment(current, changes)
+        amendment = AmendmentRequest.objects.create(
+            product_request=locked,
+            client_token=client_token,
+            status=Status.SUBMITTED,
+            format=format,
+            reason=reason,
+            requested_by=by,
+            **changes,
+        )
+        ApplicationEvent.objects.create(
+            application_id=locked.application_id,
+            product_request=locked,
+            action="amendment_submit",
+            to_status=Status.SUBMITTED,
+            by=by,
+            message=f"変更の申込 {amendment.pk}（保証契約番号 {contract.number}）: {'・'.join(_labels(changes))}",
+        )
+    return amendment
+
+
+def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
+    """The branch issues a 変更の申込 as 変更N (issuers.services.contract_change): a new version under
+    the same number and key, posted to D-Sure. Locks the request first, so a second click or a
+    concurrent clerk finds it 発行済 and gets a message; never two changes."""
+    with transaction.atomic():
+        locked = (
+            AmendmentRequest.objects.select_for_update()
+            .select_related("product_request__contract", "version")
+            .get(pk=amendment.pk)
+        )
+        if locked.status == Status.ISSUED:
+            raise TransitionError(
+                f"この変更の申込はすでに発行済みです（変更{kanji_number(locked.version.change_no)}）。"
+            )
+        if locked.status not in OPEN_AMENDMENT_STATUSES:
+            raise TransitionError(f"この変更の申込は「{locked.get_status_display()}」のため発行できません。")
+        contract = locked.product_request.contract
+        if locked.format != contract.format:
+            raise TransitionError(MIXED_FORMATS_MESSAGE)
+        try:
+            version = issuers_services.contract_change(
+                contract=contract, amendment=_amendment_terms(locked), by=by
+            )
+        except issuers_services.IssueError as error:
+            raise TransitionError(str(error)) from error
+        previous = locked.status
+        locked.version = version
+        locked.status = Status.ISSUED
+        locked.save(update_fields=["version", "status"])
+        ApplicationEvent.objects.create(
+            application_id=locked.product_request.application_id,
+            product_request=locked.product_request,
+            action="amendment_issue",
+            from_status=previous,
+            to_status=Status.ISSUED,
+            by=by,
+            message=f"変更の申込 {locked.pk} を変更{kanji_number(version.change_no)}として発行（保証契約番号 {contract.number}）",
+        )
+    return version
+
+
+def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> AmendmentRequest:
+    """The branch returns a 変更の申込 (差戻し) with 弊社からお客様へのお知らせ; the contractor may apply again."""
+    with transaction.atomic():
+        locked = (
+            AmendmentRequest.objects.select_for_update()
+            .select_related("product_request")
+            .get(pk=amendment.pk)
+        )
+        if locked.status not in OPEN_AMENDMENT_STATUSES:
+            raise TransitionError(
+                f"この変更の申込は「{locked.get_status_display()}」のため差戻しできません。"
+            )
+        previous = locked.status
+        locked.status = Status.RETURNED
+        locked.notice_from_company = message
+        locked.save(update_fields=["status", "notice_from_company"])
+        ApplicationEvent.objects.create(
+            application_id=locked.product_request.application_id,
+            product_request=locked.product_request,
+            action="amendment_return",
+            from_status=previous,
+            to_status=Status.RETURNED,
+            by=by,
+            message=message,
+        )
+    return locked
+
+
+AMENDMENT_LABELS = {
+    "guarantee_amount": "保証金額",
+    "contract_amount": "請負金額",
+    "period_start": "工期（開始日）",
+    "period_end": "工期（終了日）",
+    "work_name": "工事名",
+    "deposit_bank": "預託金融機関",
+}
+
+
+def _labels(changes: dict) -> list[str]:
+    return [AMENDMENT_LABELS[field] for field in AMENDABLE_FIELDS if field in changes]
+
+
+def _check_amendment(current: dict, changes: dict) -> None:
+    if not changes:
+        raise AmendmentRefused(NOTHING_CHANGED_MESSAGE)
+    if set(changes) == {"contract_amount"}:
+        raise AmendmentRefused(CONTRACT_AMOUNT_ONLY_MESSAGE, field="contract_amount")
+    guarantee = changes.get("guarantee_amount", current["guarantee_amount"])
+    contract_amount = changes.get("contract_amount", current["contract_amount"])
+    if guarantee > contract_amount:
+        raise AmendmentRefused(
+            f"保証金額は請負金額（{yen(contract_amount)}）以下で入力してください。", field="guarantee_amount"
+        )
+    start = changes.get("period_start") or datetime.date.fromisoformat(current["period_start"])
+    end = changes.get("period_end") or datetime.date.fromisoformat(current["period_end"])
+    if end < start:
+        raise AmendmentRefused("工期の終了日は開始日以降の日付を入力してください。", field="period_end")
+
+
+def _amendment_terms(amendment: AmendmentRequest) -> issuers_services.Amendment:
+    return issuers_services.Amendment(
+        guarantee_amount=amendment.guarantee_amount,
+        contract_amount=amendment.contract_amount,
+        period_start=amendment.period_start,
+        period_end=amendment.period_end,
+        work_name=amendment.work_name or None,
+        deposit_bank=amendment.deposit_bank or None,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from netdesk.views import applications, contracts, portal
+from netdesk.views import amendments, applications, contracts, portal
 
 app_name = "netdesk"
 
@@ -19,5 +19,19 @@ urlpatterns = [
     path("applications/<int:pk>/withdraw/", applications.application_withdraw, name="application_withdraw"),
     # contracts (保証契約一覧) and fee statements (保証料計算書一覧)
     path("contracts/", contracts.contract_list, name="contract_list"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/key-notice/", contracts.key_notice_pdf, name="key_notice_pdf"),
+    path(
+        "contracts/<int:pk>/certificates/<int:version_pk>/",
+        contracts.certificate_window,
+        name="certificate_window",
+    ),
+    path(
+        "contracts/<int:pk>/certificates/<int:version_pk>/pdf/",
+        contracts.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path("contracts/<int:pk>/amendments/new/", amendments.amendment_new, name="amendment_new"),
     path("fee-statements/", contracts.fee_statement_list, name="fee_statement_list"),
+    path("fee-statements/<int:pk>/pdf/", contracts.fee_statement_pdf, name="fee_statement_pdf"),
 ]

@@ -1,15 +1,159 @@
-"""保証契約一覧 and 保証料計算書一覧: what was issued for the company's requests."""
+"""保証契約一覧, 詳細 (電子保証履歴一覧), the certificate window, the PDFs, and 保証料計算書一覧.
 
-from django.shortcuts import render
+Every object is fetched through the company's own product requests: another company's contract,
+version or statement is a 404, never a 403. Pages and PDFs that carry the 認証キー are not cached.
+"""
 
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from issuers import selectors as issuers_selectors
+from issuers import services as issuers_services
+from issuers.models import KeyIssue
+from netdesk import selectors
 from netdesk.access import contractor_required
+from netdesk.contract_forms import ContractFilterForm
+from netdesk.models import ProductRequest
+from netdesk.services import OPEN_AMENDMENT_STATUSES
+
+ELECTRONIC_TAB = "electronic"
+FEE_STATEMENTS_PER_PAGE = 20
 
 
+def contract_for_company(request, pk) -> ProductRequest:
+    """The company's product request whose contract has this pk, with the contract; else 404."""
+    return get_object_or_404(selectors.issued_requests_for_company(company=request.company), contract_id=pk)
+
+
+def _shown_version(product_request: ProductRequest, version_pk: int):
+    """(history entry, version) for a version the history shows; a corrected or cancelled one is a 404."""
+    history = issuers_selectors.contract_history(product_request.contract.versions.all())
+    for entry in history:
+        if entry.shown.pk == version_pk:
+            return entry, entry.shown
+    raise Http404
+
+
+def _pdf_response(file_field, filename: str) -> FileResponse:
+    if not file_field:
+        raise Http404
+    try:
+        handle = file_field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
 @contractor_required
 def contract_list(request):
-    return render(request, "netdesk/contract_list.html")
+    tab = ELECTRONIC_TAB if request.GET.get("tab") == ELECTRONIC_TAB else "all"
+    bodies = selectors.ordering_bodies_of_company(company=request.company)
+    form = ContractFilterForm(request.GET, ordering_bodies=bodies)
+    filters = form.filters()
+    today = timezone.localdate()
+    requests = selectors.filter_contracts(
+        selectors.issued_requests_for_company(company=request.company),
+        product=filters["product"],
+        ordering_body_id=filters["ordering_body"].pk if filters["ordering_body"] else None,
+        electronic_only=tab == ELECTRONIC_TAB,
+    )
+    if filters["status"]:
+        ids = selectors.contract_ids_with_status(
+            company=request.company, status=filters["status"], today=today
+        )
+        requests = requests.filter(contract_id__in=ids)
+    page = Paginator(requests, selectors.CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "tab": tab,
+        "form": form,
+        "page": page,
+        "rows": selectors.contract_summaries(list(page.object_list), today=today),
+    }
+    return render(request, "netdesk/contract_list.html", context)
 
 
+@require_GET
+@never_cache
+@contractor_required
+def contract_detail(request, pk):
+    product_request = contract_for_company(request, pk)
+    contract = product_request.contract
+    history = issuers_selectors.contract_history(contract.versions.all())
+    if not history:
+        raise Http404
+    current = history[-1].shown
+    amendments = selectors.amendments_of(product_request=product_request)
+    context = {
+        "product_request": product_request,
+        "contract": contract,
+        "content": current.content,
+        "current": current,
+        "status": issuers_selectors.contract_status(current.content, today=timezone.localdate()),
+        "amendments": amendments,
+        "amendment_open": any(a.status in OPEN_AMENDMENT_STATUSES for a in amendments),
+    }
+    if contract.is_electronic:
+        context["history"] = history
+        context["key"] = issuers_services.current_key(contract)
+        context["first_viewed_at"] = issuers_selectors.first_views([contract.number]).get(contract.number)
+    return render(request, "netdesk/contract_detail.html", context)
+
+
+@require_GET
+@never_cache
+@contractor_required
+def certificate_window(request, pk, version_pk):
+    """選択: the certificate of one history entry in its own window, with 印刷 and 閉じる."""
+    product_request = contract_for_company(request, pk)
+    if not product_request.contract.is_electronic:
+        raise Http404
+    entry, version = _shown_version(product_request, version_pk)
+    context = {
+        "contract": product_request.contract,
+        "entry": entry,
+        "version": version,
+        "content": version.content,
+    }
+    return render(request, "netdesk/certificate_window.html", context)
+
+
+@require_GET
+@contractor_required
+def certificate_pdf(request, pk, version_pk):
+    """The stored PDF of a version the history shows (paper contracts: their printable certificate)."""
+    product_request = contract_for_company(request, pk)
+    entry, version = _shown_version(product_request, version_pk)
+    return _pdf_response(version.pdf, f"certificate-{product_request.contract.number}-{entry.number}.pdf")
+
+
+@require_GET
+@contractor_required
+def key_notice_pdf(request, pk):
+    """印刷: the latest 電子保証にかかる「認証キー」のお知らせ. The key is in the PDF, never in the URL."""
+    product_request = contract_for_company(request, pk)
+    notice = KeyIssue.objects.filter(contract=product_request.contract).order_by("-sequence").first()
+    if notice is None:
+        raise Http404
+    return _pdf_response(notice.notice_pdf, f"key-notice-{product_request.contract.number}.pdf")
+
+
+@require_GET
 @contractor_required
 def fee_statement_list(request):
-    return render(request, "netdesk/fee_statement_list.html")
+    statements = selectors.fee_statements_for_company(company=request.company)
+    page = Paginator(statements, FEE_STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "netdesk/fee_statement_list.html", {"page": page})
+
+
+@require_GET
+@contractor_required
+def fee_statement_pdf(request, pk):
+    statement = get_object_or_404(selectors.fee_statements_for_company(company=request.company), pk=pk)
+    return _pdf_response(statement.pdf, f"fee-statement-{statement.contract.number}-{statement.pk}.pdf")
