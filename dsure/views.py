@@ -11,14 +11,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.throttle import client_ip
-from dsure.access import certificate_for_official, grant, login_view, official_required
+from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.forms import LookupForm, prefilled_number
 from dsure.models import LookupAttempt
 from dsure.selectors import certificate_history, certificate_status, lookup_history
 from dsure.services import certificate_lookup
 
 login = login_view
-logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login"))
+logout = refuse_key_in_url(auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login")))
 
 HISTORY_PAGE_SIZE = 50
 
