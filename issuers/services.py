@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from dsure import digest as dsure_digest
 from dsure import services as dsure_services
 from dsure.history import visible_history
@@ -116,6 +117,29 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             _record(contract, ContractEvent.Action.POST, by, now, "新規をD-Sureに掲載")
         if terms.notify_email and contract.is_electronic:
             mail.queue_issued_mail(contract=contract, content=content, to=terms.notify_email)
+        audit.record(
+            action="contract.issue",
+            summary=f"保証契約 {number} を発行（{contract.get_product_display()}・{contract.get_format_display()}）",
+            obj=contract,
+            by=by,
+            number=number,
+            product=contract.product,
+            format=contract.format,
+            branch=terms.branch.code,
+            ordering_body=terms.ordering_body.code,
+            guarantee_amount=terms.guarantee_amount,
+        )
+        if posted_at is not None:
+            audit.record(
+                action="dsure.post",
+                summary=f"{number} 新規をD-Sureに掲載",
+                obj=version,
+                by=by,
+                number=number,
+                sequence=1,
+                kind=CertificateVersion.Kind.NEW,
+                posted_at=posted_at,
+            )
     logger.info("contract issued number=%s product=%s format=%s", number, contract.product, contract.format)
     return contract
 
@@ -157,6 +181,27 @@ def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVer
         _record(contract, ContractEvent.Action.CANCELLATION, by, now, f"変更{cancelled.change_no}を取消")
         if posted_at is not None:
             _record(contract, ContractEvent.Action.POST, by, now, "変更取消をD-Sureに掲載")
+        audit.record(
+            action="contract.cancel_change",
+            summary=f"{contract.number} の変更{cancelled.change_no}を取消",
+            obj=contract,
+            by=by,
+            number=contract.number,
+            sequence=sequence,
+            cancelled_sequence=cancelled.sequence,
+            change_no=cancelled.change_no,
+        )
+        if posted_at is not None:
+            audit.record(
+                action="dsure.post",
+                summary=f"{contract.number} 変更取消をD-Sureに掲載",
+                obj=version,
+                by=by,
+                number=contract.number,
+                sequence=sequence,
+                kind=CertificateVersion.Kind.CANCELLATION,
+                posted_at=posted_at,
+            )
     return version
 
 
@@ -175,6 +220,15 @@ def key_reissue(*, contract: GuaranteeContract, by, reason: str) -> str:
         )
         _save_key(contract, key=key, content=content, at=now, by=by, reason=reason)
         _record(contract, ContractEvent.Action.KEY_REISSUE, by, now, reason)
+        # Never the key itself: only that it was replaced, and why.
+        audit.record(
+            action="key.reissue",
+            summary=f"{contract.number} の認証キーを再発行",
+            obj=contract,
+            by=by,
+            number=contract.number,
+            reason=reason,
+        )
     return key
 
 
@@ -227,6 +281,27 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
         if posted_at is not None:
             _record(
                 contract, ContractEvent.Action.POST, by, now, f"{version.get_kind_display()}をD-Sureに掲載"
+            )
+        audit.record(
+            action="contract.change" if kind == CertificateVersion.Kind.CHANGE else "contract.correct",
+            summary=f"{contract.number} を{version.get_kind_display()}（変更の発生番号 {change_no}）",
+            obj=contract,
+            by=by,
+            number=contract.number,
+            sequence=sequence,
+            change_no=change_no,
+            changes={field: value for field, value in vars(amendment).items() if value is not None},
+        )
+        if posted_at is not None:
+            audit.record(
+                action="dsure.post",
+                summary=f"{contract.number} {version.get_kind_display()}をD-Sureに掲載",
+                obj=version,
+                by=by,
+                number=contract.number,
+                sequence=sequence,
+                kind=kind,
+                posted_at=posted_at,
             )
     return version
 

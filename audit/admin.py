@@ -1,0 +1,51 @@
+"""The audit trail in the admin: read-only, filtered by action, actor and date, searchable.
+
+Viewing needs the audit.view_auditentry permission (superusers have it): the trail spans every
+branch, company and ordering body, so clerks do not see it unless someone grants it on purpose."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from audit.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor_label", "summary", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
+    list_select_related = ["actor"]
+    search_fields = ["summary", "actor_label", "action", "object_id", "ip_address"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    fields = [
+        "id",
+        "at",
+        "actor",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+        "detail_json",
+        "ip_address",
+        "prev_hash",
+        "hash",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="詳細")
+    def detail_json(self, entry):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(entry.detail, ensure_ascii=False, indent=2, sort_keys=True)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
