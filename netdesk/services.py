@@ -251,7 +251,7 @@ def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeCo
     then finds it 発行済 and gets a clear message; never a second contract."""
     with transaction.atomic():
         locked = (
-            ProductRequest.objects.select_for_update()
+            ProductRequest.objects.select_for_update(of=("self",))
             .select_related("application__ordering_body", "application__branch", "contract")
             .get(pk=product_request.pk)
         )
