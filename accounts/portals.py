@@ -31,10 +31,14 @@ class PortalAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
             )
 
 
-def portal_login_view(*, belongs_to: BelongsTo, template_name: str):
+def portal_login_view(*, belongs_to: BelongsTo, template_name: str, next_page: str | None = None):
+    """`next_page`: where a login without ?next= goes (else settings.LOGIN_REDIRECT_URL)."""
     form_class = type("LoginForm", (PortalAuthenticationForm,), {"belongs_to": staticmethod(belongs_to)})
     return auth_views.LoginView.as_view(
-        template_name=template_name, authentication_form=form_class, redirect_authenticated_user=False
+        template_name=template_name,
+        authentication_form=form_class,
+        redirect_authenticated_user=False,
+        next_page=next_page,
     )
 
 

@@ -68,7 +68,11 @@ def official_required(view):
 
 
 login_view = refuse_key_in_url(
-    never_cache(portal_login_view(belongs_to=official_of, template_name="dsure/login.html"))
+    never_cache(
+        portal_login_view(
+            belongs_to=official_of, template_name="dsure/login.html", next_page=reverse_lazy("dsure:home")
+        )
+    )
 )
 
 

@@ -275,3 +275,19 @@ def test_lookups_write_no_key_to_the_logs(paul, cert_p, all_logs):
     written = [f"{r.getMessage()} {getattr(r, 'data', '')}" for r in all_logs.records]
     assert any("/dsure/" in line for line in written)
     assert not any(KEY_P in line or "WrongKey2345" in line for line in written)
+
+
+def test_logging_in_without_next_lands_on_the_lookup_page(client, official_p):
+    response = client.post("/dsure/login/", {"username": "paul", "password": "pw"})
+    assert response.status_code == 302
+    assert response.url == "/dsure/"
+
+
+def test_the_qr_code_link_survives_the_login(client, official_p):
+    response = client.get("/dsure/", {"number": NUMBER_P})
+    assert response.status_code == 302
+    login = client.post(
+        response.url, {"username": "paul", "password": "pw", "next": f"/dsure/?number={NUMBER_P}"}
+    )
+    assert login.url == f"/dsure/?number={NUMBER_P}"
+    assert f'value="{NUMBER_P}"' in client.get(login.url).content.decode()
