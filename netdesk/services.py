@@ -5,6 +5,7 @@ Every transition locks the row, checks the current 手続状況, and writes an A
 """
 
 import datetime
+import unicodedata
 import uuid
 
 from django.db import transaction
@@ -338,10 +339,20 @@ def amendment_changes(current: dict, values: dict) -> dict:
         value = values.get(field)
         if value is None or value == "":
             continue
-        shown = value.isoformat() if isinstance(value, datetime.date) else value
-        if shown != current.get(field):
+        if isinstance(value, datetime.date):
+            same = value.isoformat() == current.get(field)
+        elif isinstance(value, str):
+            # 預託金融機関 is stored full-width; 「八十二銀行 小谷支店」 and 「八十二銀行　小谷支店」 are the same.
+            same = _nfkc(value) == _nfkc(current.get(field) or "")
+        else:
+            same = value == current.get(field)
+        if not same:
             changes[field] = value
     return changes
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def amendment_submit(

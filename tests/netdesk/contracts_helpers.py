@@ -61,6 +61,6 @@ HISTORY_ROW = re.compile(
 
 def history_rows(page: str) -> list[tuple[str, str, str, str]]:
     """(No., 電子保証発行日時, 対象, 選択 link) per row of the 電子保証情報（履歴情報） table."""
-    start = page.index("電子保証情報（履歴情報）")
+    start = page.index('id="history-title"')
     table = page[start : page.index("</table>", start)]
     return HISTORY_ROW.findall(table)
