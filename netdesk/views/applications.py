@@ -278,12 +278,13 @@ def _form_values(form) -> dict:
 
 def _error_summary(form) -> list[dict]:
     """Links to every field in error, in form order, each labelled with its product where it has one."""
-    prefixes = {"advance_": "前払金保証: ", "performance_": "契約保証: "}
     summary = []
     for name, field in form.fields.items():
         if name not in form.errors:
             continue
-        prefix = next((text for key, text in prefixes.items() if name.startswith(key)), "")
+        prefix = ""
+        if name in rules.PRODUCTS_SECTION_FIELDS:
+            prefix = "前払金保証: " if name.startswith("advance_") else "契約保証: "
         # A radio group has no element with the field's own id: point at its first choice.
         target = form[name].auto_id + ("_0" if isinstance(field.widget, forms.RadioSelect) else "")
         summary.append({"id": target, "label": prefix + field.label, "messages": form.errors[name]})
