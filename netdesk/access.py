@@ -19,7 +19,9 @@ contractor_required = portal_required(
     attribute="company",
 )
 
-login_view = portal_login_view(belongs_to=company_of, template_name="netdesk/login.html")
+login_view = portal_login_view(
+    belongs_to=company_of, template_name="netdesk/login.html", next_page=reverse_lazy("netdesk:home")
+)
 
 
 def application_for_company(request, pk) -> Application:
