@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from accounts.models import LoginFailure, TokenBucket
 from config.logging import log_event
 
@@ -93,6 +94,13 @@ def login_failed(*, username: str, ip: str | None, path: str, throttled: bool) -
         username=username[:150], ip=ip, path=path[:100], throttled=throttled, at=timezone.now()
     )
     log_event("login_failed", username=failure.username, ip=ip or "-", path=path, throttled=throttled)
+    audit.record(
+        action="auth.login.failure",
+        summary="ログイン失敗（試行制限中）" if throttled else "ログイン失敗",
+        actor_label=failure.username or "(空欄)",
+        path=path,
+        throttled=throttled,
+    )
     return failure
 
 

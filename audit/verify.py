@@ -32,7 +32,7 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
         if entry.compute_hash() != entry.hash:
             return ChainReport(verified, entry, "its content does not match its hash")
         expected_prev, last, verified = entry.hash, entry, verified + 1
-    if head is None:
+    if head is None or (head.last_entry_id is None and head.entries == 0):
         if last is not None:
             return ChainReport(verified, last, "the chain head is missing")
         return ChainReport(verified)

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+import audit
 from common.contract_numbers import is_well_formed
 from common.contract_numbers import normalize as normalize_number
 from dsure.digest import current_version, key_matches
@@ -129,6 +130,17 @@ def certificate_lookup(
             result=result,
             certificate=certificate,
             locked_until=locked_until,
+        )
+        success = result == LookupAttempt.Result.SUCCESS
+        audit.record(
+            action="dsure.lookup.success" if success else "dsure.lookup.failure",
+            summary="電子証書を閲覧"
+            if success
+            else f"電子証書の照会に失敗（{LookupAttempt.Result(result).label}）",
+            obj=certificate if success else None,
+            by=official.user,
+            number=number if well_formed else loggable_number(number_typed),
+            result=str(result),
         )
 
     with transaction.atomic():
