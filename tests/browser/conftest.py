@@ -43,18 +43,29 @@ def _browser_unavailable_reason() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
+    """One chromium for the whole run. Kept on the pytest config, not in this module, so that a test
+    module elsewhere that imports this fixture shares it: Playwright's sync API can run only once per
+    thread, and a second instance fails with "using Playwright Sync API inside the asyncio loop"."""
     reason = _browser_unavailable_reason()
     if reason:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but the browser cannot run: {reason}")
         pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
+    shared = getattr(request.config, "_shared_chromium", None)
+    if shared is None:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+        playwright = sync_playwright().start()
+        shared = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        request.config._shared_chromium = shared
+
+        def stop():
+            shared.close()
+            playwright.stop()
+
+        request.config.add_cleanup(stop)
+    return shared
 
 
 @pytest.fixture
