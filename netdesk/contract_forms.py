@@ -47,8 +47,12 @@ class AmendmentForm(forms.Form):
     contract_amount = YenField(label="請負金額", required=False)
     period_start = JapaneseDateField(label="工期（開始日）", required=False)
     period_end = JapaneseDateField(label="工期（終了日）", required=False)
-    work_name = forms.CharField(label="工事名", max_length=200, required=False)
-    deposit_bank = FullWidthTextField(label="預託金融機関(全角)", max_length=100, required=False)
+    work_name = forms.CharField(
+        label="工事名", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+    deposit_bank = FullWidthTextField(
+        label="預託金融機関(全角)", max_length=100, required=False, widget=forms.TextInput(attrs={"size": 40})
+    )
     format = forms.ChoiceField(
         label="保証証書の形式について",
         choices=CertificateFormat.choices,
