@@ -495,3 +495,19 @@ def test_the_detail_page_lists_the_events(alice, application_a):
     page = alice.get(url(application_a)).content.decode()
     assert "手続の記録" in page
     assert "作成中 → 申込済" in page
+
+
+def test_the_error_summary_names_the_product_only_for_product_fields(alice, application_a, body_p, branch_x):
+    data = valid_post(body_p, branch_x, action="confirm", advance_planned=None, advance_guarantee_amount="")
+    page = alice.post(url(application_a, "edit"), data).content.decode()
+    assert '<a href="#id_advance_planned_0">前払金の予定</a>' in page
+    assert '<a href="#id_advance_guarantee_amount">前払金保証: 前払金保証金額</a>' in page
+
+
+def test_the_edit_and_confirm_pages_run_a_bounded_number_of_queries(
+    alice, application_a, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        assert alice.get(url(application_a, "edit")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert alice.get(url(application_a, "confirm")).status_code == 200
