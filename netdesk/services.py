@@ -11,6 +11,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+import audit
 from common.formats import kanji_number, yen
 from issuers import services as issuers_services
 from issuers.models import CertificateVersion, GuaranteeContract, Product
@@ -237,6 +238,14 @@ def _move(application, requests, *, to, action, by, message="") -> None:
             by=by,
             message=message,
         )
+    audit.record(
+        action=f"application.{action}",
+        summary=f"保証申込「{application.work_name}」を{Status(to).label}に",
+        obj=application,
+        by=by,
+        products=[request.product for request in requests],
+        message=message,
+    )
 
 
 def _statuses(products: list[ProductRequest]) -> str:
@@ -378,7 +387,9 @@ def amendment_submit(
     token of another contract's request is refused with LookupError (the view turns it into a 404)."""
     with transaction.atomic():
         locked = (
-            ProductRequest.objects.select_for_update().select_related("contract").get(pk=product_request.pk)
+            ProductRequest.objects.select_for_update(of=("self",))
+            .select_related("contract")
+            .get(pk=product_request.pk)
         )
         # Looked up after the lock: a concurrent POST of the same token waits above, then finds it here.
         existing = AmendmentRequest.objects.filter(client_token=client_token).first()
@@ -424,6 +435,13 @@ def amendment_submit(
             by=by,
             message=f"変更の申込 {amendment.pk}（保証契約番号 {contract.number}）: {'・'.join(_labels(changes))}",
         )
+        audit.record(
+            action="amendment.submit",
+            summary=f"変更の申込（保証契約番号 {contract.number}）",
+            obj=amendment,
+            by=by,
+            changes=sorted(changes),
+        )
     return amendment
 
 
@@ -433,8 +451,10 @@ def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
     concurrent clerk finds it 発行済 and gets a message; never two changes."""
     with transaction.atomic():
         locked = (
-            AmendmentRequest.objects.select_for_update()
-            .select_related("product_request__contract", "version")
+            AmendmentRequest.objects.select_for_update(of=("self",))
+            # Not "version": a row joined to a locked one is read from the snapshot before the wait, so
+            # a concurrent issue would show 発行済 with no version. It is read after the lock instead.
+            .select_related("product_request__contract")
             .get(pk=amendment.pk)
         )
         if locked.status == Status.ISSUED:
@@ -472,7 +492,7 @@ def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> Amendm
     """The branch returns a 変更の申込 (差戻し) with 弊社からお客様へのお知らせ; the contractor may apply again."""
     with transaction.atomic():
         locked = (
-            AmendmentRequest.objects.select_for_update()
+            AmendmentRequest.objects.select_for_update(of=("self",))
             .select_related("product_request")
             .get(pk=amendment.pk)
         )
@@ -492,6 +512,9 @@ def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> Amendm
             to_status=Status.RETURNED,
             by=by,
             message=message,
+        )
+        audit.record(
+            action="amendment.return", summary="変更の申込を差戻し", obj=locked, by=by, message=message
         )
     return locked
 
