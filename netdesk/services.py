@@ -260,9 +260,11 @@ def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeCo
     transaction, and point the request at it. A second click or a concurrent clerk waits on the lock,
     then finds it 発行済 and gets a clear message; never a second contract."""
     with transaction.atomic():
+        # The contract is read after the lock, not joined into it: a clerk who waited on the lock sees
+        # the joined rows as they were before the winner committed (PostgreSQL, READ COMMITTED).
         locked = (
             ProductRequest.objects.select_for_update(of=("self",))
-            .select_related("application__ordering_body", "application__branch", "contract")
+            .select_related("application__ordering_body", "application__branch")
             .get(pk=product_request.pk)
         )
         if locked.status == Status.ISSUED:
