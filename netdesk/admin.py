@@ -241,11 +241,11 @@ class ApplicationAdmin(BranchScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": f"差戻し: {application}",
-            "application": application,
+            "original": application,
             "form": form,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/netdesk/application/return.html", context)
+        return TemplateResponse(request, "admin/netdesk/return.html", context)
 
     def issue_view(self, request, pk, request_pk):
         application = self._application(request, pk)
@@ -441,8 +441,8 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": f"差戻し: {amendment}",
-            "amendment": amendment,
+            "original": amendment,
             "form": form,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/netdesk/amendmentrequest/return.html", context)
+        return TemplateResponse(request, "admin/netdesk/return.html", context)

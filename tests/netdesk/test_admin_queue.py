@@ -134,3 +134,20 @@ def test_queue_runs_a_bounded_number_of_queries(
     client.force_login(clerk_x)
     with django_assert_max_num_queries(12):
         assert client.get("/admin/netdesk/application/").status_code == 200
+
+
+def test_return_with_a_message_makes_it_editable_and_shows_the_notice(
+    client, clerk_x, contractor_a, submitted
+):
+    client.force_login(clerk_x)
+    url = f"/admin/netdesk/application/{submitted.pk}/return/"
+    assert "弊社からお客様へのお知らせ" in client.get(url).content.decode()
+    empty = client.post(url, {"message": ""})
+    assert empty.status_code == 200  # the message is required; nothing changed
+    assert ProductRequest.objects.filter(application=submitted, status=Status.RETURNED).count() == 0
+    client.post(url, {"message": "工期の終期をご確認ください。"})
+    statuses = set(ProductRequest.objects.filter(application=submitted).values_list("status", flat=True))
+    assert statuses == {Status.RETURNED}
+    client.force_login(contractor_a)
+    page = client.get(f"/netdesk/applications/{submitted.pk}/edit/").content.decode()
+    assert "工期の終期をご確認ください。" in page
