@@ -136,6 +136,13 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
 
 
+def _within_printable_years(day):
+    """The certificate prints dates in the Japanese era (common.formats.wareki), which has none before
+    明治: a 訂正 to 0001-01-01 crashed the PDF. The same bounds as Net Desk's date fields."""
+    if not 2000 <= day.year <= 2099:
+        raise forms.ValidationError("日付は2000年から2099年の間で入力してください。", code="invalid")
+
+
 class CorrectionForm(forms.Form):
     """訂正: only the fields a clerical error can touch; blank keeps the current value."""
 
@@ -147,10 +154,16 @@ class CorrectionForm(forms.Form):
     guarantee_amount = forms.IntegerField(label="保証金額", min_value=1, required=False)
     contract_amount = forms.IntegerField(label="請負金額", min_value=1, required=False)
     period_start = forms.DateField(
-        label="工期（自）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="工期（自）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[_within_printable_years],
     )
     period_end = forms.DateField(
-        label="工期（至）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="工期（至）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[_within_printable_years],
     )
 
     def amendment(self) -> services.Amendment:
