@@ -38,6 +38,9 @@ class BranchScopedAdmin(admin.ModelAdmin):
 
     branch_path = "branch"
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # 24px filter links (WCAG 2.2 target size)
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
