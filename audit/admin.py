@@ -9,10 +9,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from audit.models import AuditEntry
+from common.admin import DateHierarchyGuard
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(DateHierarchyGuard, admin.ModelAdmin):
     list_display = ["at", "action", "actor_label", "summary", "object_type", "object_id", "ip_address"]
     list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
     list_select_related = ["actor"]

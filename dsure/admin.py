@@ -3,10 +3,11 @@ read-only. No key, and no digest of one, is ever shown."""
 
 from django.contrib import admin
 
+from common.admin import DateHierarchyGuard
 from dsure.models import Body, Certificate, LookupAttempt, Official, PostedVersion
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(DateHierarchyGuard, admin.ModelAdmin):
     """Viewable by whoever has the view permission; nobody adds, changes or deletes."""
 
     def has_add_permission(self, request, obj=None):

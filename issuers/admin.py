@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.admin import DateHierarchyGuard
 from common.http import pdf_response
 from issuers import services
 from issuers.models import (
@@ -32,7 +33,7 @@ def clerk_branch(user) -> Branch | None:
     return Branch.objects.filter(clerks__user=user).first()
 
 
-class BranchScopedAdmin(admin.ModelAdmin):
+class BranchScopedAdmin(DateHierarchyGuard, admin.ModelAdmin):
     """A clerk sees only rows of their branch; another branch's object is a 404, not a redirect.
     Superusers see everything; staff without a branch see nothing."""
 
