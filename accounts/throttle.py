@@ -12,7 +12,6 @@ Every refused login is recorded as a LoginFailure row and a `login_failed` log e
 """
 
 import datetime
-import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,26 +20,10 @@ from django.utils import timezone
 
 import audit
 from accounts.models import LoginFailure, TokenBucket
+from common.http import client_ip
 from config.logging import log_event
 
 THROTTLED_MESSAGE = "ログインの試行回数が上限に達しました。しばらくしてから再度お試しください。"
-
-
-def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or with settings.TRUSTED_PROXY_COUNT proxies in front, the address the outermost
-    of them saw (X-Forwarded-For, counted from the right: entries further left are the client's own
-    and can be forged)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def _buckets(*, username: str, ip: str | None) -> list[tuple[str, int]]:

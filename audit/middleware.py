@@ -3,8 +3,8 @@
 Placed after AuthenticationMiddleware. The IP is read as the login throttle reads it (REMOTE_ADDR, or
 X-Forwarded-For behind settings.TRUSTED_PROXY_COUNT proxies of ours)."""
 
-from accounts.throttle import client_ip
 from audit import context
+from common.http import client_ip
 
 
 class AuditContextMiddleware:

@@ -1,5 +1,8 @@
-"""Responses every portal sends alike."""
+"""Requests and responses every portal handles alike."""
 
+import ipaddress
+
+from django.conf import settings
 from django.http import FileResponse, Http404
 
 
@@ -15,3 +18,20 @@ def pdf_response(file_field, filename: str) -> FileResponse:
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["Cache-Control"] = "no-store"
     return response
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR, or with settings.TRUSTED_PROXY_COUNT proxies in front, the address the outermost
+    of them saw (X-Forwarded-For, counted from the right: entries further left are the client's own
+    and can be forged)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.throttle import client_ip
+from common.http import client_ip
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.forms import LookupForm, prefilled_number
 from dsure.models import LookupAttempt

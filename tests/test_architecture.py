@@ -1,0 +1,59 @@
+"""The apps depend one way: netdesk → issuers → dsure, all of them on audit, accounts and common, and
+those three on none of the apps. Imports and foreign keys that point the other way fail here."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["netdesk", "issuers", "dsure", "audit", "accounts", "common"]
+# What each app may import or point a foreign key at, besides itself and Django.
+ALLOWED = {
+    "netdesk": {"issuers", "audit", "accounts", "common", "config"},
+    "issuers": {"dsure", "audit", "accounts", "common", "config"},
+    "dsure": {"audit", "accounts", "common", "config"},
+    "audit": {"common", "config"},
+    "accounts": {"audit", "common", "config"},
+    "common": {"config"},
+}
+# Demo data spans every portal, so the one command that loads it may reach D-Sure's officials directly.
+EXCEPTIONS = {"netdesk/management/commands/seed_demo.py": {"dsure"}}
+
+
+def imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names & (set(APPS) | {"config"})
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_imports_point_along_the_arrows(app):
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(
+            imported_apps(path) - ALLOWED[app] - {app} - EXCEPTIONS.get(str(path.relative_to(ROOT)), set())
+        )
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    assert {path: names for path, names in wrong.items() if names} == {}
+
+
+@pytest.mark.parametrize("app", ["netdesk", "issuers", "dsure", "audit", "accounts"])
+def test_foreign_keys_point_along_the_arrows(app):
+    wrong = [
+        f"{model.__name__}.{field.name} → {field.related_model._meta.app_label}"
+        for model in apps.get_app_config(app).get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and field.concrete
+        and field.related_model._meta.app_label
+        not in ALLOWED[app] | {app, "accounts", "auth", "contenttypes"}
+    ]
+    assert wrong == []
