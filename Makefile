@@ -44,3 +44,9 @@ docs-pdf-images: $(VENV)/.installed
 		pdftoppm -r 60 -png -singlefile "$$pdf" "docs/documents/$$(basename "$$pdf" .pdf)"; \
 	done && \
 	rm -rf "$$tmp" && ls docs/documents/*.png
+
+# The README's screenshots (docs/screenshots/*.png, 1280×900): the end-to-end browser test of the
+# electronic flow, run with SCREENSHOT_DIR set. Needs Debian's chromium (apt-get install chromium).
+screenshots: $(VENV)/.installed
+	SCREENSHOT_DIR=docs/screenshots REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser/test_flow_electronic.py -q
+	@ls -l docs/screenshots/*.png
