@@ -11,7 +11,8 @@ def home(request):
 
 
 def ordering_body_list(request):
-    search = request.GET.get("q", "").strip()[:50]
+    # No name holds a NUL, and PostgreSQL refuses one in a query (a 500 for ?q=%00): drop it.
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     bodies = esurety_ordering_bodies(search=search)
     return render(
         request,
