@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import LoginFailure, TokenBucket, User
 from accounts.throttle import ThrottledLoginMixin
-from common.admin import DateHierarchyGuard
+from common.admin import ListFilterGuard
 
 admin.site.register(User, UserAdmin)
 
@@ -17,7 +17,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(DateHierarchyGuard, admin.ModelAdmin):
+class LoginFailureAdmin(ListFilterGuard, admin.ModelAdmin):
     """Read-only: failures are evidence, recorded by accounts/throttle.py and never edited."""
 
     list_display = ["at", "username", "ip", "path", "throttled"]

@@ -9,11 +9,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from audit.models import AuditEntry
-from common.admin import DateHierarchyGuard
+from common.admin import ListFilterGuard
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(DateHierarchyGuard, admin.ModelAdmin):
+class AuditEntryAdmin(ListFilterGuard, admin.ModelAdmin):
     list_display = ["at", "action", "actor_label", "summary", "object_type", "object_id", "ip_address"]
     list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
     list_select_related = ["actor"]

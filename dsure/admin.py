@@ -3,11 +3,11 @@ read-only. No key, and no digest of one, is ever shown."""
 
 from django.contrib import admin
 
-from common.admin import DateHierarchyGuard
+from common.admin import ListFilterGuard
 from dsure.models import Body, Certificate, LookupAttempt, Official, PostedVersion
 
 
-class ReadOnlyAdmin(DateHierarchyGuard, admin.ModelAdmin):
+class ReadOnlyAdmin(ListFilterGuard, admin.ModelAdmin):
     """Viewable by whoever has the view permission; nobody adds, changes or deletes."""
 
     def has_add_permission(self, request, obj=None):

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from common.admin import DateHierarchyGuard
+from common.admin import ListFilterGuard
 from common.http import pdf_response
 from issuers import services
 from issuers.models import (
@@ -33,7 +33,7 @@ def clerk_branch(user) -> Branch | None:
     return Branch.objects.filter(clerks__user=user).first()
 
 
-class BranchScopedAdmin(DateHierarchyGuard, admin.ModelAdmin):
+class BranchScopedAdmin(ListFilterGuard, admin.ModelAdmin):
     """A clerk sees only rows of their branch; another branch's object is a 404, not a redirect.
     Superusers see everything; staff without a branch see nothing."""
 
@@ -347,7 +347,7 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderingBody)
-class OrderingBodyAdmin(admin.ModelAdmin):
+class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
