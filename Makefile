@@ -45,6 +45,27 @@ docs-pdf-images: $(VENV)/.installed
 	done && \
 	rm -rf "$$tmp" && ls docs/documents/*.png
 
+# The benchmarks of docs/performance.md (bench/run.py): a fresh PostgreSQL database (dropped first),
+# N bulk-loaded certificates, gunicorn with 2 workers driven by wrk, PDF rendering and issuance.
+# About 12 minutes on 2 cores; writes docs/performance.md on a full run. A quick try:
+#   make bench BENCH_CERTIFICATES=20000 BENCH_ISSUE=100 BENCH_SECONDS=3
+BENCH_CERTIFICATES ?= 100000
+BENCH_ISSUE ?= 1000
+BENCH_SECONDS ?= 10
+BENCH_RUNS ?= 3
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/esurety_bench
+BENCH_OUT ?= /tmp/esurety-bench
+
+bench: $(VENV)/.installed
+	@if ! command -v wrk >/dev/null || ! [ -f /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk fonts-ipaexfont >/dev/null; \
+		else echo "bench needs wrk and fonts-ipaexfont: sudo apt-get install wrk fonts-ipaexfont"; exit 1; fi; \
+	fi
+	@$(PY) -c 'import pyinstrument, pypdf' 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/run.py --certificates $(BENCH_CERTIFICATES) --issue $(BENCH_ISSUE) \
+		--seconds $(BENCH_SECONDS) --runs $(BENCH_RUNS) --database-url $(BENCH_DATABASE_URL) --out $(BENCH_OUT)
+
 # The README's screenshots (docs/screenshots/*.png, 1280×900): the end-to-end browser test of the
 # electronic flow, run with SCREENSHOT_DIR set. Needs Debian's chromium (apt-get install chromium).
 screenshots: $(VENV)/.installed

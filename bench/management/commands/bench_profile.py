@@ -1,0 +1,119 @@
+"""`manage.py bench_profile SCENARIO`: where a request of a benchmark scenario spends its time.
+
+Replays the scenario's request in-process (Django's test client, the full middleware stack, the bench
+database loaded by bench_load) under pyinstrument and prints the call tree, or with --sql the queries
+of one request and their time. Scenarios: lookup, certificate, list, page, bare, issue (one issuance
+through the issue service).
+
+    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=… python manage.py bench_profile lookup \\
+        --data /tmp/esurety-bench/bench.json
+
+The database must have been loaded with the same KEY_DIGEST_SECRETS as this process has, or the
+lookups fail.
+"""
+
+import json
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+SCENARIOS = ("lookup", "certificate", "list", "page", "bare", "issue")
+
+
+class Command(BaseCommand):
+    help = "Profile one benchmark scenario in-process with pyinstrument (or list its SQL with --sql)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("scenario", choices=SCENARIOS)
+        parser.add_argument("--data", default="/tmp/esurety-bench/bench.json")
+        parser.add_argument("--requests", type=int, default=50)
+        parser.add_argument("--sql", action="store_true", help="print the queries of one request instead")
+
+    def handle(self, *args, scenario, data, requests, sql, **options):
+        info = json.loads(Path(data).read_text())
+        User = get_user_model()
+        client = Client(HTTP_HOST="127.0.0.1")
+        pairs = info["pairs"]
+        if scenario in ("lookup", "certificate"):
+            client.force_login(User.objects.get(username=info["officials"][0]))
+            for pair in pairs[:20]:  # grants for the certificate pages
+                response = client.post("/dsure/", {"number": pair["number"], "key": pair["key"]})
+                if response.status_code != 302:
+                    raise CommandError(
+                        f"lookup of {pair['number']}: HTTP {response.status_code} (other secrets?)"
+                    )
+        elif scenario == "list":
+            client.force_login(User.objects.get(username=info["contractor"]))
+
+        def one(n):
+            pair = pairs[n % 20]
+            if scenario == "lookup":
+                return client.post("/dsure/", {"number": pair["number"], "key": pair["key"]})
+            if scenario == "certificate":
+                return client.get(f"/dsure/certificates/{pair['public_id']}/")
+            if scenario == "list":
+                return client.get("/netdesk/contracts/")
+            if scenario == "page":
+                return client.get(f"/bench/page/{pair['certificate_id']}/")
+            if scenario == "bare":
+                return client.get("/bench/bare/")
+            return _issue_one(info)
+
+        one(0)  # warm
+        if sql:
+            with CaptureQueriesContext(connection) as queries:
+                one(1)
+            for query in queries.captured_queries:
+                self.stdout.write(f"{float(query['time']) * 1000:7.2f} ms  {query['sql'][:300]}")
+            self.stdout.write(f"{len(queries)} queries")
+            return
+
+        from pyinstrument import Profiler
+
+        reset_queries()
+        profiler = Profiler(interval=0.0005)
+        started = time.perf_counter()
+        profiler.start()
+        for n in range(requests):
+            one(n)
+        profiler.stop()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(profiler.output_text(unicode=True, color=False, show_all=False))
+        self.stdout.write(
+            f"{requests} × {scenario}: {elapsed / requests * 1000:.1f} ms each (under the profiler)"
+        )
+
+
+def _issue_one(info):
+    import datetime
+
+    from django.utils import timezone
+
+    from issuers.models import Branch, OrderingBody
+    from issuers.services import GuaranteeTerms, contract_issue
+
+    today = timezone.localdate()
+    terms = GuaranteeTerms(
+        product="advance",
+        format="electronic",
+        branch=Branch.objects.order_by("code").first(),
+        ordering_body=OrderingBody.objects.get(code="204862"),
+        contractor_address="長野県北安曇郡小谷村大字中小谷1-2-3",
+        contractor_name="北アルプス建設株式会社",
+        jv_name="",
+        work_name="中小谷地区道路改良工事",
+        work_location="長野県北安曇郡小谷村大字中小谷地内",
+        contract_amount=50_000_000,
+        period_start=today + datetime.timedelta(days=7),
+        period_end=today + datetime.timedelta(days=300),
+        contract_date=today,
+        guarantee_amount=20_000_000,
+        deposit_bank="八十二銀行 小谷支店",
+        notify_email="soumu@example.com",
+    )
+    return contract_issue(terms=terms, by=get_user_model().objects.get(username=info["clerk"]))

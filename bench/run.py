@@ -1,0 +1,661 @@
+"""`make bench`: load a fresh PostgreSQL database, serve it with gunicorn, measure, print one table.
+
+    python bench/run.py [--certificates 100000] [--issue 1000] [--seconds 10] [--runs 3]
+
+1. Drops and creates the database of --database-url, migrates, bulk-loads N certificates
+   (`manage.py bench_load`), collects the static files.
+2. Starts gunicorn (2 sync workers) with production settings (DEBUG off, fresh secrets) plus the two
+   ceiling views of bench/urls.py, logs the bench officials and the contractor in over HTTP, and drives
+   it from a second process, wrk, with a fixed number of connections for a fixed time: ceiling (a),
+   ceiling (b), the D-Sure lookup, the certificate page after it, the Net Desk contract list. Runs
+   interleave the scenarios; each figure is the median of the runs. The gunicorn workers' VmRSS is
+   sampled all along.
+3. `manage.py bench_render` (certificate PDF vs a bare reportlab page) and `manage.py bench_issue`
+   (issuing N requests vs rendering their PDFs alone), with the server stopped.
+4. Prints the table; writes it with the machine and the targets to <out>/results.md, and into
+   docs/performance.md (between its bench markers) when the run is a full one.
+
+Everything listens on and talks to 127.0.0.1 only, and every load is bounded in time.
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LUA = ROOT / "bench" / "lua" / "requests.lua"
+DOCS = ROOT / "docs" / "performance.md"
+DOCS_START, DOCS_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+WORKERS = 2
+FULL_RUN = {"certificates": 100_000, "issue": 1000, "runs": 3}
+PARTS = ("http", "render", "issue")
+
+TARGETS = {
+    "lookup_vs_page": 0.6,  # lookup throughput ≥ 0.6 × ceiling (b)
+    "lookup_p99_vs_p50": 3.0,  # lookup p99 ≤ 3 × p50
+    "render_vs_bare": 0.5,  # certificate rendering rate ≥ 0.5 × the bare page's
+    "issue_vs_render": 1.5,  # issuing N ≤ 1.5 × rendering their PDFs alone
+    "worker_rss_mb": 150,  # a worker's memory under load ≤ 150 MB
+}
+
+
+def main():
+    args = _arguments()
+    parts = set(args.parts.split(","))
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    env = _environment(args, out)
+    began = time.monotonic()
+    load_before = _loadavg()
+
+    _step(f"database {urlsplit(args.database_url).path.lstrip('/')}: drop, create, migrate")
+    _recreate_database(args.database_url, synchronous_commit=args.synchronous_commit)
+    _manage(env, "migrate", "--noinput", "-v0")
+    _step(f"bench_load --certificates {args.certificates}")
+    _manage(env, "bench_load", "--certificates", str(args.certificates), "--out", str(out / "bench.json"))
+    data = json.loads((out / "bench.json").read_text())
+    results = {
+        "parameters": {
+            "certificates": args.certificates,
+            "big_company_contracts": data["big_company_contracts"],
+            "issue": args.issue,
+            "seconds": args.seconds,
+            "runs": args.runs,
+            "connections": args.connections,
+            "workers": WORKERS,
+            "synchronous_commit": args.synchronous_commit,
+        },
+    }
+
+    if "http" in parts:
+        _manage(env, "collectstatic", "--noinput", "-v0")
+        _step(
+            f"gunicorn, {WORKERS} sync workers; wrk, {args.connections} connections, {args.seconds:g} s × {args.runs} runs"
+        )
+        results["http"], results["rss_mb"] = _http_benchmarks(env, data, args, out)
+    if "render" in parts:
+        _step("PDF rendering: certificate vs bare reportlab page")
+        _manage(
+            env,
+            "bench_render",
+            "--runs",
+            str(args.runs),
+            "--seconds",
+            str(args.render_seconds),
+            "--json",
+            str(out / "render.json"),
+        )
+        results["render"] = json.loads((out / "render.json").read_text())
+    if "issue" in parts:
+        _step(f"issuance: {args.issue} requests through the issue service vs their PDFs alone")
+        _manage(
+            env,
+            "bench_issue",
+            "--requests",
+            str(args.issue),
+            "--runs",
+            str(args.runs),
+            "--procs",
+            str(WORKERS),
+            "--json",
+            str(out / "issue.json"),
+        )
+        results["issue"] = json.loads((out / "issue.json").read_text())
+    _remove_media(out)
+
+    results["machine"] = _machine(args.database_url, load_before)
+    results["elapsed_s"] = time.monotonic() - began
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    rows = _rows(results)
+    print()
+    print(_table(rows))
+    markdown = _markdown(results, rows)
+    (out / "results.md").write_text(markdown)
+    full = all(getattr(args, name) >= value for name, value in FULL_RUN.items())
+    full = full and args.synchronous_commit == "on" and parts == set(PARTS)
+    if full and not args.no_docs:
+        _write_docs(markdown)
+        print(f"\nFigures written to {DOCS.relative_to(ROOT)} and {out / 'results.md'}")
+    else:
+        print(
+            f"\nNot a full run (or --no-docs): {DOCS.relative_to(ROOT)} left as it is; see {out / 'results.md'}"
+        )
+    print(f"make bench took {(time.monotonic() - began) / 60:.1f} min")
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--certificates", type=int, default=100_000)
+    parser.add_argument("--issue", type=int, default=1000, help="requests issued per issuance run")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of one load run")
+    parser.add_argument(
+        "--warmup", type=float, default=3, help="seconds of load per scenario before the runs"
+    )
+    parser.add_argument("--render-seconds", type=float, default=3)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=2 * WORKERS)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/esurety_bench"),
+    )
+    parser.add_argument("--out", default=os.environ.get("BENCH_OUT", "/tmp/esurety-bench"))
+    parser.add_argument("--no-docs", action="store_true", help="never write docs/performance.md")
+    parser.add_argument("--parts", default=",".join(PARTS), help="which benchmarks: http,render,issue")
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=["on", "off"],
+        default="on",
+        help="experiment: 'off' sets the bench database's synchronous_commit off (no fsync wait per commit)",
+    )
+    return parser.parse_args()
+
+
+def _step(text):
+    print(f"== {text}", flush=True)
+
+
+def _environment(args, out: Path) -> dict:
+    """Production settings (config/settings.py with DEBUG off), fresh secrets for every run, and the
+    values docker-compose.yml sets (CONN_MAX_AGE, the database task backend, JSON logs)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "KEY_", "SECRET_", "DEBUG", "ALLOWED_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": args.database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "KEY_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            "KEY_DIGEST_SECRETS": f"v1:{secrets.token_urlsafe(32)}",
+            "SECURE_SSL_REDIRECT": "false",
+            "LOG_LEVEL": "WARNING",
+            "LOG_FORMAT": "json",
+            "CONN_MAX_AGE": "60",
+            "TASKS_BACKEND": "database",
+            "EMAIL_URL": "dummymail://",
+            "MEDIA_ROOT": str(out / "media"),
+            "STATIC_ROOT": str(out / "static"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+def _manage(env, *args):
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
+
+
+def _recreate_database(url: str, *, synchronous_commit: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"unexpected database name {name!r}")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+        if synchronous_commit != "on":
+            connection.execute(f"ALTER DATABASE {name} SET synchronous_commit = {synchronous_commit}")
+
+
+# -- HTTP -------------------------------------------------------------------------------------------
+
+
+class Client:
+    """Just enough HTTP for logging in: the cookies are kept by hand, because with DEBUG off they are
+    `Secure` and a cookie jar would not send them over plain http to 127.0.0.1."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, form=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "max-age=0" not in header.lower():
+                self.cookies[name.strip()] = value
+        connection.close()
+        return response
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def login(self, path, username, password):
+        self.request("GET", path)
+        response = self.request(
+            "POST",
+            path,
+            {"username": username, "password": password, "csrfmiddlewaretoken": self.cookies["csrftoken"]},
+        )
+        if response.status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"login of {username} at {path} failed: HTTP {response.status}")
+        return self
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _http_benchmarks(env, data, args, out: Path):
+    port = _free_port()
+    pidfile = out / "gunicorn.pid"
+    log = (out / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            PYTHON, "-m", "gunicorn", "config.wsgi:application",
+            "--workers", str(WORKERS), "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{port}", "--pid", str(pidfile), "--log-level", "warning",
+        ],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_for(port, server)
+        scenarios = _scenarios(port, data, out)
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        try:
+            results = _drive(port, scenarios, args, sampler)
+        finally:
+            sampler.stop()
+        return results, sampler.summary()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _wait_for(port, server):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited; see its log in the bench directory")
+        try:
+            if Client(port).request("GET", "/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def _scenarios(port, data, out: Path) -> list[dict]:
+    """Log in, check that every request of every scenario answers as expected, write the wrk files."""
+    password = data["password"]
+    officials = [None] * len(data["officials"])
+
+    def official_login(index):
+        officials[index] = Client(port).login("/dsure/login/", data["officials"][index], password)
+
+    threads = [threading.Thread(target=official_login, args=(i,)) for i in range(len(officials))]
+    for thread in threads:
+        thread.start()
+    contractor = Client(port).login("/netdesk/login/", data["contractor"], password)
+    for thread in threads:
+        thread.join()
+    if any(official is None for official in officials):
+        raise SystemExit("an official's login failed")
+
+    pairs = data["pairs"]
+    lookups, certificate_pages = [], []
+    for index, pair in enumerate(pairs):
+        official = officials[index % len(officials)]
+        form = {
+            "csrfmiddlewaretoken": official.cookies["csrftoken"],
+            "number": pair["number"],
+            "key": pair["key"],
+        }
+        # Each pair is looked up once here: it checks the pair, and grants the certificate page to the session.
+        response = official.request("POST", "/dsure/", form)
+        if response.status != 302 or pair["public_id"] not in (response.getheader("Location") or ""):
+            raise SystemExit(f"the lookup of {pair['number']} answered HTTP {response.status}, not 302")
+        lookups.append(("POST", "/dsure/", official.cookie_header(), urlencode(form)))
+        certificate_pages.append(
+            ("GET", f"/dsure/certificates/{pair['public_id']}/", official.cookie_header(), "")
+        )
+    scenarios = [
+        {"name": "ceiling (a): bare view", "key": "bare", "expect": 200,
+         "requests": [("GET", "/bench/bare/", "", "")]},
+        {"name": "ceiling (b): base template + 1 pk query", "key": "page", "expect": 200,
+         "requests": [("GET", f"/bench/page/{p['certificate_id']}/", "", "") for p in pairs]},
+        {"name": "D-Sure lookup (POST number + key)", "key": "lookup", "expect": 302, "requests": lookups},
+        {"name": "D-Sure certificate page", "key": "certificate", "expect": 200, "requests": certificate_pages},
+        {"name": f"Net Desk contract list ({data['big_company_contracts']:,} contracts)", "key": "list",
+         "expect": 200, "requests": [("GET", "/netdesk/contracts/", contractor.cookie_header(), "")]},
+    ]  # fmt: skip
+    for scenario in scenarios:
+        method, path, cookie, body = scenario["requests"][0]
+        client = Client(port)
+        client.cookies = dict(part.split("=", 1) for part in cookie.split("; ")) if cookie else {}
+        status = client.request(method, path, dict(_form(body)) if method == "POST" else None).status
+        if status != scenario["expect"]:
+            raise SystemExit(f"{scenario['name']}: {path} answered HTTP {status}, not {scenario['expect']}")
+        scenario["file"] = out / f"wrk-{scenario['key']}.txt"
+        scenario["file"].write_text("".join("\t".join(request) + "\n" for request in scenario["requests"]))
+        scenario["file"].chmod(0o600)
+    return scenarios
+
+
+def _form(body: str):
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(body)
+
+
+def _drive(port, scenarios, args, sampler) -> dict:
+    for scenario in scenarios:
+        _wrk(port, scenario, args.warmup, args.connections)
+    results = {s["key"]: {"name": s["name"], "runs": []} for s in scenarios}
+    for run in range(args.runs):
+        for scenario in scenarios:
+            sampler.begin(scenario["key"])
+            result = _wrk(port, scenario, args.seconds, args.connections)
+            sampler.end()
+            results[scenario["key"]]["runs"].append(result)
+            print(
+                f"  run {run + 1} {scenario['name']:<44} {result['rps']:8.1f} req/s  "
+                f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
+                f"(wrk CPU {result['loadgen_cpu']:.0%})",
+                flush=True,
+            )
+    return results
+
+
+def _wrk(port, scenario, seconds, connections) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    completed = subprocess.run(
+        [
+            "wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{seconds:g}s",
+            "--timeout", "10s", "--script", str(LUA), f"http://127.0.0.1:{port}",
+            "--", str(scenario["file"]), str(scenario["expect"]),
+        ],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH-JSON "))
+    raw = json.loads(line.removeprefix("BENCH-JSON "))
+    if raw["unexpected"] or raw["errors"]:
+        raise SystemExit(
+            f"{scenario['name']}: {raw['unexpected']} responses with HTTP {raw['unexpected_status']} "
+            f"instead of {scenario['expect']}, {raw['errors']} socket errors; wrk said:\n{completed.stdout}"
+        )
+    duration = raw["duration_us"] / 1e6
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "requests": raw["requests"],
+        "rps": raw["requests"] / duration,
+        "p50_ms": raw["p50_us"] / 1000,
+        "p90_ms": raw["p90_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "loadgen_cpu": cpu / duration,
+    }
+
+
+class RssSampler(threading.Thread):
+    """VmRSS of every gunicorn worker (children of the master), four times a second, kept as the
+    maximum per scenario."""
+
+    def __init__(self, master: int):
+        super().__init__(daemon=True)
+        self.master = master
+        self.stopping = threading.Event()
+        self.current: str | None = None
+        self.peaks: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def begin(self, key):
+        with self.lock:
+            self.current = key
+
+    def end(self):
+        with self.lock:
+            self.current = None
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+
+    def workers(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.master:
+                    pids.append(int(entry.name))
+        return pids
+
+    def run(self):
+        workers, refreshed = [], 0.0
+        while not self.stopping.wait(0.25):
+            if time.monotonic() - refreshed > 2:
+                workers, refreshed = self.workers(), time.monotonic()
+            for pid in workers:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+                if match:
+                    megabytes = int(match[1]) / 1024
+                    with self.lock:
+                        if self.current:
+                            self.peaks[self.current] = max(self.peaks.get(self.current, 0.0), megabytes)
+
+    def summary(self) -> dict:
+        return dict(self.peaks)
+
+
+# -- the report -------------------------------------------------------------------------------------
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _machine(database_url, load_before) -> dict:
+    import django
+    import gunicorn
+    import psycopg
+    import reportlab
+
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    memory = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+    with psycopg.connect(database_url) as connection:
+        postgres = connection.execute("SHOW server_version").fetchone()[0]
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model[1].strip() if model else platform.processor(),
+        "ram_gib": round(int(memory[1]) / 1024 / 1024, 1) if memory else None,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgres.split(" ")[0],
+        "gunicorn": gunicorn.__version__,
+        "reportlab": reportlab.Version,
+        "wrk": " ".join(wrk.split()[:2]),
+        "kernel": platform.release(),
+        "loadavg_before": load_before,
+        "loadavg_after": _loadavg(),
+    }
+
+
+def _median(values):
+    return statistics.median(values)
+
+
+_NAMES = {
+    "bare": "ceiling (a): bare view",
+    "page": "ceiling (b): base template + 1 pk query",
+    "lookup": "D-Sure lookup (POST number + key)",
+    "certificate": "D-Sure certificate page",
+    "list": "Net Desk contract list",
+}
+
+
+def _target(key, value, text) -> tuple[str, str]:
+    limit = TARGETS[key]
+    met = value >= limit if key in ("lookup_vs_page", "render_vs_bare") else value <= limit
+    return text, "yes" if met else "NO"
+
+
+def _rows(results) -> list[tuple[str, str, str, str]]:
+    """(figure, value, target, met): medians of the runs; a ratio is the median of the per-run ratios
+    (both sides measured in the same run, next to each other)."""
+    rows = []
+    http = results.get("http")
+    if http:
+        for key in ("bare", "page", "lookup", "certificate", "list"):
+            runs = http[key]["runs"]
+            rps, p50, p99 = (_median([r[f] for r in runs]) for f in ("rps", "p50_ms", "p99_ms"))
+            rows.append((_NAMES[key], f"{rps:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms", "", ""))
+        lookup = http["lookup"]["runs"]
+        vs_bare = _median([r["rps"] / b["rps"] for r, b in zip(lookup, http["bare"]["runs"], strict=True)])
+        vs_page = _median([r["rps"] / b["rps"] for r, b in zip(lookup, http["page"]["runs"], strict=True)])
+        tail = _median([r["p99_ms"] / r["p50_ms"] for r in lookup])
+        rows += [
+            ("lookup ÷ ceiling (a)", f"{vs_bare:.2f}", "", ""),
+            ("lookup ÷ ceiling (b)", f"{vs_page:.2f}", *_target("lookup_vs_page", vs_page, "≥ 0.6")),
+            ("lookup p99 ÷ p50", f"{tail:.2f}", *_target("lookup_p99_vs_p50", tail, "≤ 3")),
+        ]
+    render = results.get("render")
+    if render:
+        ratio = _median([c / b for c, b in zip(render["certificate"], render["bare"], strict=True)])
+        rows += [
+            ("certificate PDF rendering", f"{_median(render['certificate']):.1f} /s", "", ""),
+            ("bare reportlab page, same font and text", f"{_median(render['bare']):.1f} /s", "", ""),
+            ("rendering ÷ bare page", f"{ratio:.2f}", *_target("render_vs_bare", ratio, "≥ 0.5")),
+        ]
+    issue = results.get("issue")
+    if issue:
+        issued, rendered = issue["issue_seconds"], issue["render_seconds"]
+        ratio = _median([i / r for i, r in zip(issued, rendered, strict=True)])
+        rows += [
+            (f"issuing {issue['requests']:,} requests (issue service)", f"{_median(issued):.1f} s", "", ""),
+            ("rendering their PDFs alone", f"{_median(rendered):.1f} s", "", ""),
+            ("issuance ÷ rendering alone", f"{ratio:.2f}", *_target("issue_vs_render", ratio, "≤ 1.5")),
+        ]
+    if results.get("rss_mb"):
+        peak = max(results["rss_mb"].values())
+        rows.append(
+            ("worker RSS under load (max)", f"{peak:.0f} MB", *_target("worker_rss_mb", peak, "≤ 150 MB"))
+        )
+    return rows
+
+
+def _table(rows) -> str:
+    rows = [("figure (median of the runs)", "value", "target", "met"), *rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _markdown(results, rows) -> str:
+    p, m = results["parameters"], results["machine"]
+    lines = [
+        f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}: {p['certificates']:,} certificates loaded "
+        f"({p['big_company_contracts']:,} on one company), gunicorn {p['workers']} sync workers, wrk with "
+        f"{p['connections']} connections for {p['seconds']:g} s per run, {p['runs']} runs (figures are medians), "
+        f"issuance of {p['issue']:,} requests per run"
+        + ("" if p["synchronous_commit"] == "on" else f", synchronous_commit {p['synchronous_commit']}")
+        + f"; the whole run took {results['elapsed_s'] / 60:.1f} min.",
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM; Python {m['python']}, Django "
+        f"{m['django']}, PostgreSQL {m['postgresql']} (same host), gunicorn {m['gunicorn']}, reportlab "
+        f"{m['reportlab']}, {m['wrk']}; load average {m['loadavg_before']} before the run, "
+        f"{m['loadavg_after']} after.",
+        "",
+        "| figure | value | target | met |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+        "",
+        "Every run:",
+        "",
+    ]
+    for entry in results.get("http", {}).values():
+        runs = "; ".join(
+            f"{r['rps']:.0f} req/s · p50 {r['p50_ms']:.1f} · p99 {r['p99_ms']:.1f} ms · wrk CPU {r['loadgen_cpu']:.0%}"
+            for r in entry["runs"]
+        )
+        lines.append(f"- {entry['name']}: {runs}")
+    if "render" in results:
+        render = results["render"]
+        lines.append(
+            f"- certificate PDF renders/s: {', '.join(f'{v:.1f}' for v in render['certificate'])}; bare page: "
+            f"{', '.join(f'{v:.1f}' for v in render['bare'])} ({render['characters']} characters on each)"
+        )
+    if "issue" in results:
+        issue = results["issue"]
+        lines.append(
+            f"- issuing {issue['requests']:,} requests in {issue['procs']} processes, s: "
+            f"{', '.join(f'{v:.1f}' for v in issue['issue_seconds'])}; rendering their PDFs alone, s: "
+            f"{', '.join(f'{v:.1f}' for v in issue['render_seconds'])}"
+        )
+    if results.get("rss_mb"):
+        lines.append(
+            "- worker VmRSS peak per scenario, MB: "
+            + ", ".join(f"{_NAMES.get(k, k)} {v:.0f}" for k, v in results["rss_mb"].items())
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _write_docs(markdown: str):
+    text = DOCS.read_text() if DOCS.exists() else ""
+    if DOCS_START not in text or DOCS_END not in text:
+        print(f"{DOCS.relative_to(ROOT)} has no {DOCS_START} … {DOCS_END} block: not written")
+        return
+    head, rest = text.split(DOCS_START, 1)
+    _, tail = rest.split(DOCS_END, 1)
+    DOCS.write_text(f"{head}{DOCS_START}\n{markdown}{DOCS_END}{tail}")
+
+
+def _remove_media(out: Path):
+    """The issued PDFs of the issuance runs (thousands of files): not kept."""
+    import shutil
+
+    shutil.rmtree(out / "media", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
