@@ -1,10 +1,11 @@
 """D-Sure in the admin: bodies and officials are kept here; what was posted and every lookup are
 read-only. No key, and no digest of one, is ever shown."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from common.admin import ListFilterGuard
-from dsure.models import Body, Certificate, LookupAttempt, Official, PostedVersion
+from dsure.models import ApiClient, Body, Certificate, LookupAttempt, Official, PostedVersion
+from dsure.services import api_client_revoke
 
 
 class ReadOnlyAdmin(ListFilterGuard, admin.ModelAdmin):
@@ -97,6 +98,7 @@ class LookupAttemptAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "official",
+        "api_client",
         "body",
         "ip_address",
         "number_typed",
@@ -106,12 +108,13 @@ class LookupAttemptAdmin(ReadOnlyAdmin):
         "certificate",
     ]
     list_filter = ["result", "official__body", ("at", admin.DateFieldListFilter)]
-    list_select_related = ["official__user", "official__body", "certificate"]
+    list_select_related = ["official__user", "official__body", "api_client__body", "certificate"]
     search_fields = ["number", "number_typed"]
     date_hierarchy = "at"
     fields = [
         "at",
         "official",
+        "api_client",
         "ip_address",
         "number_typed",
         "number",
@@ -124,4 +127,31 @@ class LookupAttemptAdmin(ReadOnlyAdmin):
 
     @admin.display(description="発注者", ordering="official__body__name")
     def body(self, attempt):
-        return attempt.official.body
+        return attempt.actor.body
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(ReadOnlyAdmin):
+    """E-contract systems' API clients. Created with `manage.py dsure_api_client create` (the token is
+    printed once there, never shown here); revoked here or with the command."""
+
+    list_display = ["name", "body", "created_at", "revoked_at"]
+    list_filter = ["body", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["body"]
+    search_fields = ["name", "body__name", "body__code"]
+    ordering = ["body__code", "name", "pk"]
+    # Deliberately without token_digest.
+    fields = ["name", "body", "created_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("dsure.change_apiclient")
+
+    @admin.action(description="選択したAPIクライアントを失効させる", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = sum(
+            api_client_revoke(api_client=client, by=request.user)
+            for client in queryset.select_related("body")
+        )
+        self.message_user(request, f"{revoked}件のAPIクライアントを失効させました。", messages.SUCCESS)

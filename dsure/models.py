@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Body(models.Model):
@@ -104,7 +105,18 @@ class LookupAttempt(models.Model):
         LOCKED = "locked", "ロック中"
 
     at = models.DateTimeField("日時", db_index=True)
-    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="lookups")
+    # Who asked: an official on the web page, or an e-contract system through the API (exactly one).
+    official = models.ForeignKey(
+        Official, on_delete=models.PROTECT, null=True, blank=True, related_name="lookups"
+    )
+    api_client = models.ForeignKey(
+        "ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lookups",
+        verbose_name="APIクライアント",
+    )
     ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
     number_typed = models.CharField("入力された番号", max_length=64)
     number = models.CharField("保証契約番号（正規化）", max_length=12, blank=True, db_index=True)
@@ -118,8 +130,65 @@ class LookupAttempt(models.Model):
     class Meta:
         verbose_name = "照会記録"
         verbose_name_plural = "照会記録"
-        indexes = [models.Index(fields=["official", "number", "at"]), models.Index(fields=["official", "at"])]
+        indexes = [
+            models.Index(fields=["official", "number", "at"]),
+            models.Index(fields=["official", "at"]),
+            models.Index(fields=["api_client", "number", "at"]),
+            models.Index(fields=["api_client", "at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(official__isnull=False, api_client__isnull=True)
+                | models.Q(official__isnull=True, api_client__isnull=False),
+                name="dsure_lookup_has_one_actor",
+            ),
+        ]
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.official} {self.number_typed} {self.result}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.number_typed} {self.result}"
+
+    @property
+    def actor(self):
+        """The official or the API client who asked."""
+        return self.official if self.official_id is not None else self.api_client
+
+
+class BodyCertificateView(models.Model):
+    """When an official of a body last opened one of its certificates: the inbox's 「更新あり」 compares
+    it with the certificate's latest posting. A read marker, overwritten on every view (the views
+    themselves are in LookupAttempt and the audit trail)."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+")
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="body_views")
+    last_opened_at = models.DateTimeField("最終閲覧日時")
+
+    class Meta:
+        verbose_name = "発注者の閲覧状況"
+        verbose_name_plural = "発注者の閲覧状況"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "certificate"], name="dsure_unique_body_certificate_view"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.body} {self.certificate} {self.last_opened_at:%Y-%m-%d %H:%M}"
+
+
+class ApiClient(models.Model):
+    """An ordering body's e-contract system, verifying certificates through the JSON API with a bearer
+    token. Only the token's SHA-256 is kept: the token is shown once, when the client is created."""
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="api_clients")
+    name = models.CharField("名称", max_length=100)
+    token_digest = models.CharField("トークンのダイジェスト", max_length=64, unique=True)
+    created_at = models.DateTimeField("発行日時", default=timezone.now)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "APIクライアント"
+        verbose_name_plural = "APIクライアント"
+
+    def __str__(self):
+        return f"{self.name}（{self.body}）"

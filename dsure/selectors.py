@@ -1,11 +1,14 @@
 """Reads that D-Sure's pages (and, through issuers, Net Desk) share."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from dsure.digest import token_digest
 from dsure.history import HistoryEntry, visible_history
-from dsure.models import Certificate, LookupAttempt, Official, PostedVersion
+from dsure.models import ApiClient, BodyCertificateView, Certificate, LookupAttempt, Official, PostedVersion
 
 VALID = "有効"
 EXPIRED = "期限切れ"
@@ -49,4 +52,99 @@ def lookup_history(official: Official) -> QuerySet[LookupAttempt]:
         LookupAttempt.objects.filter(official=official)
         .order_by("-at", "-pk")
         .only("at", "number_typed", "number", "result")
+    )
+
+
+# --- The ordering body's inbox (受領済み電子証書一覧) ---------------------------------------------------
+
+EXPIRING_WITHIN = datetime.timedelta(days=30)
+
+
+def inbox_certificates(official: Official) -> QuerySet[Certificate]:
+    """The body's received certificates: every one its officials (or its API clients) have once
+    looked up with the key, latest posting first. Annotated with `last_posted_at` (the latest posted
+    row, 訂正 and 変更取消 included) and `last_opened_at` (the body's last view, else its first)."""
+    last_opened = BodyCertificateView.objects.filter(
+        body_id=official.body_id, certificate=OuterRef("pk")
+    ).values("last_opened_at")[:1]
+    return (
+        Certificate.objects.filter(body_id=official.body_id, first_viewed_at__isnull=False)
+        .annotate(
+            last_posted_at=Max("versions__posted_at"),
+            last_opened_at=Coalesce(Subquery(last_opened), "first_viewed_at"),
+        )
+        .only("pk", "number", "public_id", "product_name", "first_viewed_at")
+        .order_by("-last_posted_at", "number")
+    )
+
+
+def with_versions(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
+    """Each certificate's versions in one more query (for the current version's content)."""
+    return certificates.prefetch_related(
+        Prefetch(
+            "versions", queryset=PostedVersion.objects.only("certificate_id", "sequence", "kind", "content")
+        )
+    )
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    certificate: Certificate
+    content: dict  # the current version's content
+    status: str  # 有効 / 期限切れ
+    expiring: bool  # 保証期限 within EXPIRING_WITHIN, not yet past
+    updated: bool  # a version was posted after the body last opened the certificate
+
+    @property
+    def deadline(self) -> str:
+        return self.content.get("guarantee_deadline") or ""
+
+
+def inbox_rows(certificates, *, today: datetime.date) -> list[InboxRow]:
+    """Rows of one inbox page, from certificates of `inbox_certificates` with their versions loaded."""
+    rows = []
+    for certificate in certificates:
+        history = visible_history(list(certificate.versions.all()))
+        content = history[-1].shown.content if history else {}
+        status = certificate_status(content, today=today)
+        rows.append(
+            InboxRow(
+                certificate=certificate,
+                content=content,
+                status=status,
+                expiring=status == VALID and _deadline_within(content, today=today),
+                updated=certificate.last_posted_at > certificate.last_opened_at,
+            )
+        )
+    return rows
+
+
+def _deadline_within(content: dict, *, today: datetime.date) -> bool:
+    try:
+        deadline = datetime.date.fromisoformat(content.get("guarantee_deadline") or "")
+    except ValueError:
+        return False
+    return deadline <= today + EXPIRING_WITHIN
+
+
+def inbox_certificate(official: Official, public_id) -> Certificate | None:
+    """A certificate of the official's body that is in the body's inbox, or None."""
+    return Certificate.objects.filter(
+        public_id=public_id, body_id=official.body_id, first_viewed_at__isnull=False
+    ).first()
+
+
+# --- The API ------------------------------------------------------------------------------------------
+
+
+def api_client_for_token(token: str) -> ApiClient | None:
+    """The active (not revoked) API client whose token this is, with its body; else None. Looked up by
+    the token's SHA-256: an index lookup on the digest of a 256-bit random token leaks nothing usable
+    through its timing."""
+    if not token:
+        return None
+    return (
+        ApiClient.objects.filter(token_digest=token_digest(token), revoked_at__isnull=True)
+        .select_related("body")
+        .first()
     )

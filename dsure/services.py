@@ -1,6 +1,7 @@
 """D-Sure's operations. `certificate_post` and `certificate_key_replace` are the only ways in from
 outside (the surety company's side); everything else serves D-Sure's own officials."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,9 +14,17 @@ from django.views.decorators.debug import sensitive_variables
 import audit
 from common.contract_numbers import is_well_formed
 from common.contract_numbers import normalize as normalize_number
-from dsure.digest import current_version, key_matches
+from dsure.digest import current_version, key_matches, token_digest
 from dsure.inputs import loggable_number, normalize_key
-from dsure.models import Body, Certificate, LookupAttempt, Official, PostedVersion
+from dsure.models import (
+    ApiClient,
+    Body,
+    BodyCertificateView,
+    Certificate,
+    LookupAttempt,
+    Official,
+    PostedVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -110,11 +119,22 @@ class LookupOutcome:
 
 @sensitive_variables("key")
 def certificate_lookup(
-    *, official: Official, number_typed: str, key: str, ip_address: str | None
+    *,
+    official: Official | None = None,
+    api_client: ApiClient | None = None,
+    number_typed: str,
+    key: str,
+    ip_address: str | None,
 ) -> LookupOutcome:
-    """An official asks to see a certificate with its number and key. Every call writes one
-    LookupAttempt (never the key). A wrong number, a wrong key and another body's certificate are one
-    and the same "failure" to the caller and cost the same work."""
+    """An official (on the web page) or an API client (an e-contract system of a body) asks to see a
+    certificate with its number and key. Every call writes one LookupAttempt (never the key). A wrong
+    number, a wrong key and another body's certificate are one and the same "failure" to the caller
+    and cost the same work. The throttling rules are the same for both kinds of actor: an API client
+    counts like one more official of its body."""
+    if (official is None) == (api_client is None):
+        raise ValueError("a lookup has exactly one actor: an official or an API client")
+    actor = {"official": official} if official is not None else {"api_client": api_client}
+    body_id = (official or api_client).body_id
     now = timezone.now()
     number = normalize_number(number_typed)
     key = normalize_key(key)
@@ -123,7 +143,7 @@ def certificate_lookup(
     def record(result, *, certificate=None, locked_until=None):
         LookupAttempt.objects.create(
             at=now,
-            official=official,
+            **actor,
             ip_address=ip_address,
             number_typed=loggable_number(number_typed),
             number=number if well_formed else "",
@@ -138,15 +158,17 @@ def certificate_lookup(
             if success
             else f"電子証書の照会に失敗（{LookupAttempt.Result(result).label}）",
             obj=certificate if success else None,
-            by=official.user,
+            **_audit_actor(official=official, api_client=api_client),
             number=number if well_formed else loggable_number(number_typed),
             result=str(result),
         )
 
     with transaction.atomic():
-        # One official's lookups queue here, so two tabs cannot both slip under a limit.
-        Official.objects.select_for_update().filter(pk=official.pk).values_list("pk").first()
-        recent_failures = _recent_failures(official=official, now=now)
+        # One actor's lookups queue here, so two tabs (or two API calls) cannot both slip under a limit.
+        type(official or api_client).objects.select_for_update().filter(
+            pk=(official or api_client).pk
+        ).values_list("pk").first()
+        recent_failures = _recent_failures(actor=actor, now=now)
         if len(recent_failures) >= OFFICIAL_FAILURE_LIMIT:
             paused_until = recent_failures[OFFICIAL_FAILURE_LIMIT - 1] + OFFICIAL_FAILURE_WINDOW
             record(LookupAttempt.Result.THROTTLED)
@@ -158,13 +180,13 @@ def certificate_lookup(
             record(LookupAttempt.Result.BAD_NUMBER)
             return LookupOutcome(result=LookupAttempt.Result.BAD_NUMBER, number="")
 
-        failures_on_number, locked_until = _number_state(official=official, number=number, now=now)
+        failures_on_number, locked_until = _number_state(actor=actor, number=number, now=now)
         if locked_until is not None:
             record(LookupAttempt.Result.THROTTLED)
             return _outcome(LookupAttempt.Result.THROTTLED, number, locked_until, "number")
 
         certificate = Certificate.objects.filter(number=number).first()
-        own = certificate is not None and certificate.body_id == official.body_id
+        own = certificate is not None and certificate.body_id == body_id
         if own and certificate.locked_at is not None:
             # Only the certificate's own body learns that it is locked; to anyone else it is a failure.
             record(LookupAttempt.Result.LOCKED, certificate=certificate)
@@ -210,27 +232,27 @@ def _outcome(result, number, retry_at, throttle) -> LookupOutcome:
     return LookupOutcome(result=result, number=number, retry_at=retry_at, throttle=throttle)
 
 
-def _recent_failures(*, official: Official, now: datetime) -> list[datetime]:
-    """Times of the official's latest failures within the rolling hour, newest first (at most the limit):
+def _recent_failures(*, actor: dict, now: datetime) -> list[datetime]:
+    """Times of the actor's latest failures within the rolling hour, newest first (at most the limit):
     with the limit reached, lookups pause until the oldest of them leaves the hour."""
     return list(
         LookupAttempt.objects.filter(
-            official=official, result=LookupAttempt.Result.FAILURE, at__gt=now - OFFICIAL_FAILURE_WINDOW
+            **actor, result=LookupAttempt.Result.FAILURE, at__gt=now - OFFICIAL_FAILURE_WINDOW
         )
         .order_by("-at")
         .values_list("at", flat=True)[:OFFICIAL_FAILURE_LIMIT]
     )
 
 
-def _number_state(*, official: Official, number: str, now: datetime) -> tuple[int, datetime | None]:
+def _number_state(*, actor: dict, number: str, now: datetime) -> tuple[int, datetime | None]:
     """(failures on this number that count towards the next lock, end of a lock in force or None).
 
-    Failures count since the official's last success on the number or the last lock, whichever is
+    Failures count since the actor's last success on the number or the last lock, whichever is
     later, and within the window; a lock "uses up" the failures that caused it.
     """
     recent = (
         LookupAttempt.objects.filter(
-            official=official,
+            **actor,
             number=number,
             at__gt=now - NUMBER_FAILURE_WINDOW,
             result__in=[LookupAttempt.Result.FAILURE, LookupAttempt.Result.SUCCESS],
@@ -246,3 +268,80 @@ def _number_state(*, official: Official, number: str, now: datetime) -> tuple[in
             break
         failures += 1
     return failures, None
+
+
+def _audit_actor(*, official: Official | None, api_client: ApiClient | None) -> dict:
+    """Who an audit entry names: the official's user, or the API client (no user behind it)."""
+    if official is not None:
+        return {"by": official.user}
+    return {"actor_label": f"api:{api_client.body.code}:{api_client.name}", "api_client": api_client.pk}
+
+
+# --- The ordering body's inbox (受領済み電子証書一覧) -------------------------------------------------
+
+
+def certificate_opened(*, official: Official, certificate: Certificate) -> None:
+    """An official of the body looked at the certificate: the inbox's 「更新あり」 mark goes away.
+    One upsert; concurrent views of colleagues simply overwrite each other's time."""
+    BodyCertificateView.objects.bulk_create(
+        [
+            BodyCertificateView(
+                body_id=official.body_id, certificate=certificate, last_opened_at=timezone.now()
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["body", "certificate"],
+        update_fields=["last_opened_at"],
+    )
+
+
+def certificate_open_from_inbox(*, official: Official, certificate: Certificate) -> None:
+    """An official opens a certificate of the body's inbox without its key: the body proved the key
+    once (first_viewed_at), so a colleague needs no second proof. Audited like a lookup."""
+    if certificate.body_id != official.body_id or certificate.first_viewed_at is None:
+        raise Certificate.DoesNotExist(certificate.number)
+    audit.record(
+        action="dsure.inbox.open",
+        summary="受領済み電子証書一覧から電子証書を閲覧",
+        obj=certificate,
+        by=official.user,
+        number=certificate.number,
+    )
+
+
+# --- API clients (e-contract systems of ordering bodies) --------------------------------------------
+
+API_TOKEN_BYTES = 32
+
+
+def api_client_create(*, body: Body, name: str, by=None) -> tuple[ApiClient, str]:
+    """A new API client of the body. Returns the client and its bearer token: the token exists only in
+    this return value (D-Sure keeps its SHA-256), so the caller shows it once."""
+    token = secrets.token_urlsafe(API_TOKEN_BYTES)
+    with transaction.atomic():
+        client = ApiClient.objects.create(body=body, name=name, token_digest=token_digest(token))
+        audit.record(
+            action="dsure.api_client.create",
+            summary=f"APIクライアント「{name}」を発行",
+            obj=client,
+            by=by,
+            body=body.code,
+        )
+    return client, token
+
+
+def api_client_revoke(*, api_client: ApiClient, by=None) -> bool:
+    """The token stops working at once. False when it was already revoked."""
+    with transaction.atomic():
+        revoked = ApiClient.objects.filter(pk=api_client.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit.record(
+                action="dsure.api_client.revoke",
+                summary=f"APIクライアント「{api_client.name}」を失効",
+                obj=api_client,
+                by=by,
+                body=api_client.body.code,
+            )
+    return bool(revoked)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsure import views
+from dsure import api, views
 
 app_name = "dsure"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("history/", views.history, name="history"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<uuid:public_id>/", views.inbox_open, name="inbox_open"),
+    path("api/v1/verify", api.verify, name="api_verify"),
+    path("api/v1/openapi.json", api.openapi, name="api_openapi"),
     path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
     path(
         "certificates/<uuid:public_id>/versions/<int:sequence>/",

@@ -14,13 +14,22 @@ from common.http import client_ip
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.forms import LookupForm, prefilled_number
 from dsure.models import LookupAttempt
-from dsure.selectors import certificate_history, certificate_status, lookup_history
-from dsure.services import certificate_lookup
+from dsure.selectors import (
+    certificate_history,
+    certificate_status,
+    inbox_certificate,
+    inbox_certificates,
+    inbox_rows,
+    lookup_history,
+    with_versions,
+)
+from dsure.services import certificate_lookup, certificate_open_from_inbox, certificate_opened
 
 login = login_view
 logout = refuse_key_in_url(auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login")))
 
 HISTORY_PAGE_SIZE = 50
+INBOX_PAGE_SIZE = 20
 
 
 @official_required
@@ -62,6 +71,7 @@ def _certificate_page(request, public_id, sequence, template_name):
         if entry is None:
             raise Http404
     content = entry.shown.content
+    certificate_opened(official=request.official, certificate=certificate)
     return render(
         request,
         template_name,
@@ -122,3 +132,26 @@ def certificate_pdf(request, public_id, sequence):
 def history(request):
     page = Paginator(lookup_history(request.official), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dsure/history.html", {"page": page})
+
+
+@official_required
+@require_GET
+@never_cache
+def inbox(request):
+    """受領済み電子証書一覧: the body's certificates that one of its officials has looked up once."""
+    page = Paginator(inbox_certificates(request.official), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = inbox_rows(with_versions(page.object_list), today=timezone.localdate())
+    return render(request, "dsure/inbox.html", {"page": page, "rows": rows})
+
+
+@official_required
+@require_GET
+@never_cache
+def inbox_open(request, public_id):
+    """Open a certificate of the inbox without the key (docs/dsure.md, "The inbox")."""
+    certificate = inbox_certificate(request.official, public_id)
+    if certificate is None:
+        raise Http404
+    certificate_open_from_inbox(official=request.official, certificate=certificate)
+    grant(request, certificate)
+    return redirect("dsure:certificate", public_id=certificate.public_id)

@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from dsure.services import api_client_create
 from issuers.models import FeeRate, GuaranteeContract
 from tests.netdesk.application_data import valid_post
 from tests.security.world import (
@@ -145,6 +146,11 @@ RULES: dict[str, Rule] = {
     "dsure:certificate_version": Rule(dsure(200, 404), certificate_version),
     "dsure:certificate_print": Rule(dsure(200, 404), certificate_version),
     "dsure:certificate_pdf": Rule(dsure(200, 404), certificate_version),
+    "dsure:inbox": Rule(dsure()),  # each body's own list: Q's is empty (leak check)
+    "dsure:inbox_open": Rule(dsure(REDIRECT, 404), certificate),  # P's body viewed it once; Q's did not
+    # The JSON API: POST only, bearer token (no cookies, no personas); the description is public.
+    "dsure:api_verify": Rule(everyone(405)),
+    "dsure:api_openapi": Rule(everyone(200)),
     # The admin site's own pages.
     "admin:index": Rule(staff()),
     "admin:login": Rule({**everyone(200), **dict.fromkeys(STAFF, REDIRECT)}),
@@ -223,6 +229,13 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "dsure.certificate": AdminModel(lambda w: w.certificate, **READ_ONLY),
     "dsure.postedversion": AdminModel(lambda w: w.posted_version, **READ_ONLY),
     "dsure.lookupattempt": AdminModel(lambda w: w.lookup, clerk="view", cross_branch=True, **READ_ONLY),
+    "dsure.apiclient": AdminModel(
+        lambda w: (
+            w.certificate.body.api_clients.first()
+            or api_client_create(body=w.certificate.body, name="電子契約システム")[0]
+        ),
+        **READ_ONLY,
+    ),
     "issuers.guaranteecontract": AdminModel(lambda w: w.contract, clerk="view", scoped=True, **READ_ONLY),
     "issuers.certificateversion": AdminModel(lambda w: w.version, clerk="view", scoped=True, **READ_ONLY),
     "issuers.feestatement": AdminModel(lambda w: w.fee_statement, clerk="view", scoped=True, **READ_ONLY),

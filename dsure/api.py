@@ -1,0 +1,317 @@
+"""The JSON API for ordering bodies' e-contract systems: verify a certificate by number + key.
+
+`POST /dsure/api/v1/verify` with `Authorization: Bearer <token>` (an ApiClient of the body) and
+`{"number": "...", "key": "..."}`. It is the web lookup behind another door: the same
+`certificate_lookup` (normalisation, malformed-number rule, throttling, logging, audit) with the API
+client as the actor, and the same indistinguishable failure. docs/dsure-api.md tells integrators how.
+
+No cookies, no session, no CSRF token: the bearer token is the only credential, and a browser cannot
+send it cross-site without a CORS preflight that D-Sure never answers.
+"""
+
+import json
+import math
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_GET, require_POST
+
+from common.http import client_ip
+from dsure.models import Certificate, LookupAttempt
+from dsure.selectors import EXPIRED, api_client_for_token, certificate_history, certificate_status
+from dsure.services import certificate_lookup
+
+FIELD_MAX = 64  # as on the web form
+
+
+def _json(data: dict, status: int = 200, **headers) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _error(error: str, status: int, **headers) -> JsonResponse:
+    return _json({"error": error}, status, **headers)
+
+
+@sensitive_variables("token")
+def _bearer_token(request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@sensitive_variables("payload")
+def _parse(request) -> tuple[str, str] | None:
+    """(number, key) from the JSON body, or None when it is not an object with two short strings."""
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    number, key = payload.get("number"), payload.get("key")
+    if not all(isinstance(value, str) and 0 < len(value.strip()) <= FIELD_MAX for value in (number, key)):
+        return None
+    return number, key
+
+
+def _retry_after(retry_at) -> str:
+    return str(max(1, math.ceil((retry_at - timezone.now()).total_seconds())))
+
+
+def certificate_json(certificate: Certificate) -> dict:
+    """What a successful verification returns: the current version, its status and the history."""
+    history = certificate_history(certificate)
+    current = history[-1].shown.content if history else {}
+    status = certificate_status(current, today=timezone.localdate())
+    return {
+        "number": certificate.number,
+        "status": "expired" if status == EXPIRED else "valid",
+        "product": current.get("product_name") or certificate.product_name,
+        "beneficiary": current.get("beneficiary", ""),
+        "guarantee_amount": current.get("guarantee_amount"),
+        "guarantee_deadline": current.get("guarantee_deadline", ""),
+        "work_name": current.get("work_name", ""),
+        "history": [
+            {
+                "no": entry.number,
+                "kind": entry.entry.kind,
+                "change_no": entry.change_no,
+                "posted_at": timezone.localtime(entry.shown.posted_at).isoformat(),
+            }
+            for entry in history
+        ],
+        "current": current,
+    }
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+@sensitive_variables("token", "parsed")
+def verify(request):
+    if request.GET:  # the API takes no query string: a key there would travel in URLs and logs
+        return _error("bad_request", 400)
+    api_client = api_client_for_token(_bearer_token(request))
+    if api_client is None:
+        return _error("unauthorized", 401, WWW_Authenticate='Bearer realm="dsure"')
+    parsed = _parse(request)
+    if parsed is None:
+        return _error("bad_request", 400)
+    outcome = certificate_lookup(
+        api_client=api_client, number_typed=parsed[0], key=parsed[1], ip_address=client_ip(request)
+    )
+    Result = LookupAttempt.Result
+    if outcome.succeeded:
+        return _json(certificate_json(outcome.certificate))
+    if outcome.result == Result.BAD_NUMBER:
+        return _error("bad_number", 400)
+    if outcome.result == Result.THROTTLED:
+        return _error("throttled", 429, Retry_After=_retry_after(outcome.retry_at))
+    if outcome.result == Result.LOCKED:
+        # As on the web page, only the certificate's own body learns that it is locked.
+        return _error("locked", 423)
+    if outcome.retry_at is not None:  # the failure that started a lock or a pause says when to retry
+        return _error("not_found", 404, Retry_After=_retry_after(outcome.retry_at))
+    return _error("not_found", 404)
+
+
+@require_GET
+def openapi(request):
+    return _json(OPENAPI)
+
+
+# --- The OpenAPI 3.1 description ------------------------------------------------------------------------
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}},
+    "additionalProperties": False,
+}
+
+
+def _error_response(description: str, error: str, *, retry_after: bool = False) -> dict:
+    response = {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {**_ERROR, "properties": {"error": {"const": error}}},
+                "example": {"error": error},
+            }
+        },
+    }
+    if retry_after:
+        response["headers"] = {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
+    return response
+
+
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+OPENAPI: dict = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "D-Sure certificate verification API (simulation)",
+        "version": "1.0.0",
+        "summary": "Verify an electronic surety certificate by 保証契約番号 and 認証キー.",
+        "description": (
+            "SIMULATION (見本): part of the e-surety simulator, not a real surety service. "
+            "An ordering body's e-contract system verifies a certificate that a contractor submitted. "
+            "Only certificates whose 被保証者 is the token's body are ever returned; a wrong number, a "
+            "wrong key and another body's certificate are the same 404. See docs/dsure-api.md."
+        ),
+    },
+    "servers": [{"url": "/dsure/api/v1"}],
+    "security": [{"bearerToken": []}],
+    "paths": {
+        "/verify": {
+            "post": {
+                "operationId": "verifyCertificate",
+                "summary": "Verify a certificate by number and key",
+                "description": (
+                    "Every call is logged (never the key). Guessing is throttled exactly as on the web "
+                    "page: 5 failures on one number within an hour lock that number for this client for "
+                    "15 minutes; 20 failures within an hour pause the client; 100 consecutive failures on "
+                    "a certificate (all callers) lock it until the key is re-issued."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/VerifyRequest"},
+                            "example": {"number": "20108-00001K", "key": "Z28YUE4J3Bux"},
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The certificate: its current version, status and history.",
+                        "headers": {"Cache-Control": {"schema": {"type": "string"}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Certificate"}}
+                        },
+                    },
+                    "400": {
+                        "description": (
+                            "`bad_request`: the body is not a JSON object with `number` and `key` "
+                            "(non-empty strings of at most 64 characters); nothing is logged. "
+                            "`bad_number`: the number fails the shape or check-character rule; logged, "
+                            "not counted as a guess."
+                        ),
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    **_ERROR,
+                                    "properties": {"error": {"enum": ["bad_request", "bad_number"]}},
+                                }
+                            }
+                        },
+                    },
+                    "401": _error_response("No token, an unknown token or a revoked one.", "unauthorized"),
+                    "404": _error_response(
+                        "Wrong number, wrong key, or a certificate of another body: indistinguishable. "
+                        "Retry-After is set when this failure started a lock or a pause.",
+                        "not_found",
+                        retry_after=True,
+                    ),
+                    "423": _error_response(
+                        "The body's own certificate is locked after 100 consecutive failures; the "
+                        "contractor must ask the surety company to re-issue the key.",
+                        "locked",
+                    ),
+                    "429": _error_response(
+                        "Throttled: try again after Retry-After seconds.", "throttled", retry_after=True
+                    ),
+                },
+            }
+        }
+    },
+    "components": {
+        "securitySchemes": {
+            "bearerToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The API client's token, shown once when it was created.",
+            }
+        },
+        "headers": {
+            "RetryAfter": {
+                "description": "Seconds to wait before the next attempt.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+        "schemas": {
+            "VerifyRequest": {
+                "type": "object",
+                "required": ["number", "key"],
+                "properties": {
+                    "number": {
+                        "type": "string",
+                        "maxLength": FIELD_MAX,
+                        "description": (
+                            "保証契約番号 as printed (e.g. 20108-00001K). Full-width characters, spaces "
+                            "and hyphen variants are forgiven."
+                        ),
+                    },
+                    "key": {
+                        "type": "string",
+                        "maxLength": FIELD_MAX,
+                        "description": "認証キー (12 characters, case-sensitive; width and spaces forgiven).",
+                    },
+                },
+            },
+            "HistoryEntry": {
+                "type": "object",
+                "required": ["no", "kind", "change_no", "posted_at"],
+                "properties": {
+                    "no": {"type": "integer", "minimum": 1},
+                    "kind": {"enum": ["new", "change"], "description": "新規 or 変更"},
+                    "change_no": {"type": "integer", "minimum": 0, "description": "N of 変更N; 0 for 新規"},
+                    "posted_at": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "電子保証発行日時 of the content shown for this entry (Asia/Tokyo).",
+                    },
+                },
+                "additionalProperties": False,
+            },
+            "Certificate": {
+                "type": "object",
+                "required": [
+                    "number",
+                    "status",
+                    "product",
+                    "beneficiary",
+                    "guarantee_amount",
+                    "guarantee_deadline",
+                    "work_name",
+                    "history",
+                    "current",
+                ],
+                "properties": {
+                    "number": {"type": "string", "pattern": r"^\d{5}-\d{5}[A-Z]$"},
+                    "status": {"enum": ["valid", "expired"], "description": "有効 / 期限切れ"},
+                    "product": {"type": "string", "description": "商品名, e.g. 前払金保証"},
+                    "beneficiary": {"type": "string", "description": "被保証者, e.g. 小谷村長"},
+                    "guarantee_amount": {"type": "integer", "description": "保証金額 in yen"},
+                    "guarantee_deadline": {**DATE, "description": "保証期限 (ISO date)"},
+                    "work_name": {"type": "string", "description": "工事名"},
+                    "history": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/HistoryEntry"},
+                        "description": "新規 → 変更N, oldest first; 訂正 and 変更取消 folded in.",
+                    },
+                    "current": {
+                        "type": "object",
+                        "description": "The current version's content as the surety company posted it.",
+                        "required": ["number", "product_name", "beneficiary", "work_name"],
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+}
