@@ -179,7 +179,7 @@ class CorrectionForm(forms.Form):
 @admin.register(GuaranteeContract)
 class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
     list_display = ["number", "product", "format", "ordering_body", "branch", "issued_at", "issued_by"]
-    list_filter = ["product", "format", "ordering_body", "branch", "issued_at"]
+    list_filter = ["product", "format", ("ordering_body", admin.RelatedOnlyFieldListFilter), "issued_at"]
     list_select_related = ["ordering_body", "branch", "issued_by"]
     search_fields = ["number", "versions__content__work_name"]
     date_hierarchy = "issued_at"

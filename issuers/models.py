@@ -38,7 +38,9 @@ class SuretyCompany(models.Model):
 
 
 class Branch(models.Model):
-    company = models.ForeignKey(SuretyCompany, on_delete=models.PROTECT, related_name="branches")
+    company = models.ForeignKey(
+        SuretyCompany, on_delete=models.PROTECT, related_name="branches", verbose_name="保証会社"
+    )
     code = models.CharField(
         "支店コード",
         max_length=2,
@@ -106,8 +108,10 @@ class OrderingBody(models.Model):
 class Clerk(models.Model):
     """A branch clerk: a staff user who works for one branch and sees only its applications."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clerk")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="clerks")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clerk", verbose_name="利用者"
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="clerks", verbose_name="支店")
 
     class Meta:
         verbose_name = "支店担当者"
@@ -142,7 +146,7 @@ class ContractCounter(models.Model):
     rolled-back issue rolls its serial back too, which a database sequence would not.
     """
 
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, verbose_name="支店")
     product = models.CharField(max_length=12, choices=Product.choices)
     fiscal_year = models.PositiveIntegerField("年度")
     last_serial = models.PositiveIntegerField(default=0)
@@ -182,10 +186,16 @@ class GuaranteeContract(models.Model):
     number = models.CharField("保証契約番号", max_length=12, unique=True)
     product = models.CharField("商品", max_length=12, choices=Product.choices)
     format = models.CharField("保証証書の形式", max_length=12, choices=CertificateFormat.choices)
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="contracts")
-    ordering_body = models.ForeignKey(OrderingBody, on_delete=models.PROTECT, related_name="contracts")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="contracts", verbose_name="取扱箇所"
+    )
+    ordering_body = models.ForeignKey(
+        OrderingBody, on_delete=models.PROTECT, related_name="contracts", verbose_name="発注者"
+    )
     issued_at = models.DateTimeField("発行日時")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="発行者"
+    )
 
     class Meta:
         verbose_name = "保証契約"
@@ -216,7 +226,9 @@ class CertificateVersion(ImmutableModel):
         CORRECTION = "correction", "訂正"
         CANCELLATION = "cancellation", "変更取消"
 
-    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="versions")
+    contract = models.ForeignKey(
+        GuaranteeContract, on_delete=models.PROTECT, related_name="versions", verbose_name="保証契約"
+    )
     sequence = models.PositiveIntegerField("連番")
     kind = models.CharField("対象", max_length=12, choices=Kind.choices)
     change_no = models.PositiveIntegerField("変更の発生番号", default=0)
@@ -231,7 +243,9 @@ class CertificateVersion(ImmutableModel):
     content = models.JSONField("証書の内容", default=dict)
     pdf = models.FileField("保証証書PDF", upload_to="certificates/%Y/%m/", blank=True)
     issued_at = models.DateTimeField("発行日時")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="発行者"
+    )
     posted_at = models.DateTimeField("電子保証発行日時", null=True, blank=True)
 
     class Meta:
@@ -260,12 +274,16 @@ class KeyIssue(ImmutableModel):
     The latest row of a contract is its live key; a re-issue adds a row and kills the old key at once.
     """
 
-    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="keys")
+    contract = models.ForeignKey(
+        GuaranteeContract, on_delete=models.PROTECT, related_name="keys", verbose_name="保証契約"
+    )
     sequence = models.PositiveIntegerField("連番")
     key_ciphertext = models.TextField("認証キー（暗号化）")
     notice_pdf = models.FileField("認証キーのお知らせPDF", upload_to="notices/%Y/%m/")
     issued_at = models.DateTimeField("発行日時")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="発行者"
+    )
     reason = models.CharField("理由", max_length=200, blank=True)
 
     class Meta:
@@ -283,8 +301,15 @@ class KeyIssue(ImmutableModel):
 class FeeStatement(ImmutableModel):
     """保証料計算書: the fee computed at issue (or at a 変更), with its PDF. No consumption tax."""
 
-    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="fee_statements")
-    version = models.OneToOneField(CertificateVersion, on_delete=models.PROTECT, related_name="fee_statement")
+    contract = models.ForeignKey(
+        GuaranteeContract, on_delete=models.PROTECT, related_name="fee_statements", verbose_name="保証契約"
+    )
+    version = models.OneToOneField(
+        CertificateVersion,
+        on_delete=models.PROTECT,
+        related_name="fee_statement",
+        verbose_name="保証証書の版",
+    )
     guarantee_amount = models.PositiveBigIntegerField("保証金額")
     days = models.PositiveIntegerField("保証日数")
     annual_rate = models.DecimalField("年率", max_digits=7, decimal_places=5)
@@ -315,7 +340,9 @@ class ContractEvent(models.Model):
         KEY_REISSUE = "key_reissue", "認証キー再発行"
         MAIL = "mail", "発行完了メール送信"
 
-    contract = models.ForeignKey(GuaranteeContract, on_delete=models.PROTECT, related_name="events")
+    contract = models.ForeignKey(
+        GuaranteeContract, on_delete=models.PROTECT, related_name="events", verbose_name="保証契約"
+    )
     action = models.CharField("操作", max_length=16, choices=Action.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

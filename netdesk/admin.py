@@ -61,8 +61,8 @@ class ProductRequestInline(admin.TabularInline):
         "product",
         "status",
         "format",
-        "guarantee_amount",
-        "this_year_amount",
+        "guarantee_amount_yen",
+        "this_year_amount_yen",
         "deposit_bank",
         "redeposit",
         "payment_method",
@@ -74,6 +74,14 @@ class ProductRequestInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(requested=True).select_related("contract")
+
+    @admin.display(description="保証金額")
+    def guarantee_amount_yen(self, product_request):
+        return yen(product_request.guarantee_amount)
+
+    @admin.display(description="今年度対象額")
+    def this_year_amount_yen(self, product_request):
+        return yen(product_request.this_year_amount) or "—"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -102,6 +110,7 @@ class EventInline(admin.TabularInline):
 class ReturnForm(forms.Form):
     message = forms.CharField(
         label="弊社からお客様へのお知らせ",
+        error_messages={"required": "差戻しの理由（弊社からお客様へのお知らせ）を入力してください。"},
         widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
         max_length=2000,
         help_text="差戻しの理由と修正していただきたい点を記入してください。お客様の申込画面に表示されます。",
@@ -114,7 +123,12 @@ class ApplicationAdmin(BranchScopedAdmin):
     buttons (services), never by editing the contractor's data."""
 
     list_display = ["work_name", "company", "ordering_body", "product_statuses", "submitted_at"]
-    list_filter = [ProductStatusFilter, ProductFilter, "ordering_body", "submitted_at"]
+    list_filter = [
+        ProductStatusFilter,
+        ProductFilter,
+        ("ordering_body", admin.RelatedOnlyFieldListFilter),
+        "submitted_at",
+    ]
     list_select_related = ["company", "ordering_body", "branch"]
     search_fields = ["work_name", "company__name"]
     inlines = [ProductRequestInline, EventInline]
@@ -129,7 +143,7 @@ class ApplicationAdmin(BranchScopedAdmin):
                     "work_name",
                     "work_location",
                     "ordering_body",
-                    "contract_amount",
+                    "contract_amount_yen",
                     ("period_start", "period_end"),
                     "contract_date",
                     "advance_planned",
@@ -168,13 +182,23 @@ class ApplicationAdmin(BranchScopedAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Application._meta.fields] + ["created_by"]
+        return [f.name for f in Application._meta.fields] + ["created_by", "contract_amount_yen"]
+
+    @admin.display(description="請負金額")
+    def contract_amount_yen(self, application):
+        return yen(application.contract_amount)
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["open_for_review"] = obj is not None and any(
+            r.status in (Status.SUBMITTED, Status.REVIEWING) for r in obj.requested_products
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="手続状況")
     def product_statuses(self, application):

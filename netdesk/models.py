@@ -31,8 +31,12 @@ class Company(models.Model):
 class Member(models.Model):
     """A contractor's user: belongs to exactly one company and sees only its applications."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member", verbose_name="利用者"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="members", verbose_name="会社"
+    )
 
     class Meta:
         verbose_name = "受注者の利用者"
@@ -59,8 +63,12 @@ EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 class Application(models.Model):
     """保証申込: one application for one work, for one or both products."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="applications")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="applications", verbose_name="受注者（会社）"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作成者"
+    )
     # Set by the form the contractor opened, so a double POST of "new" finds the same draft.
     client_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
@@ -114,7 +122,9 @@ class ProductRequest(models.Model):
     class PaymentMethod(models.TextChoices):
         LUMP_SUM = "lump_sum", "一括納付"
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="products")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="products", verbose_name="保証申込"
+    )
     product = models.CharField("商品", max_length=12, choices=Product.choices)
     requested = models.BooleanField("申し込む", default=False)
     status = models.CharField("手続状況", max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -162,14 +172,18 @@ class ProductRequest(models.Model):
 class ApplicationEvent(models.Model):
     """Append-only trail of every status change of an application or one of its product requests."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name="保証申込"
+    )
     product_request = models.ForeignKey(
         ProductRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     action = models.CharField("操作", max_length=30)
     from_status = models.CharField("変更前", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("変更後", max_length=12, choices=Status.choices, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作者"
+    )
     at = models.DateTimeField("日時", auto_now_add=True)
     message = models.TextField("内容", blank=True)
 
@@ -189,7 +203,9 @@ class AmendmentRequest(models.Model):
     format of an amendment is the contract's own (electronic stays electronic).
     """
 
-    product_request = models.ForeignKey(ProductRequest, on_delete=models.PROTECT, related_name="amendments")
+    product_request = models.ForeignKey(
+        ProductRequest, on_delete=models.PROTECT, related_name="amendments", verbose_name="保証商品の申込"
+    )
     client_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     status = models.CharField("手続状況", max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     format = models.CharField("保証証書の形式について", max_length=12, choices=CertificateFormat.choices)
@@ -200,7 +216,9 @@ class AmendmentRequest(models.Model):
     work_name = models.CharField("変更後の工事名", max_length=200, blank=True)
     deposit_bank = models.CharField("変更後の預託金融機関", max_length=100, blank=True)
     reason = models.TextField("変更の理由", blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申込者"
+    )
     requested_at = models.DateTimeField("申込日時", auto_now_add=True)
     notice_from_company = models.TextField("弊社からお客様へのお知らせ", blank=True)
     version = models.OneToOneField(

@@ -151,3 +151,26 @@ def test_return_with_a_message_makes_it_editable_and_shows_the_notice(
     client.force_login(contractor_a)
     page = client.get(f"/netdesk/applications/{submitted.pk}/edit/").content.decode()
     assert "工期の終期をご確認ください。" in page
+
+
+def test_amounts_are_shown_in_yen_and_labels_in_japanese(client, clerk_x, submitted):
+    client.force_login(clerk_x)
+    page = client.get(change_url(submitted)).content.decode()
+    assert "50,000,000 円" in page
+    assert "20,000,000 円" in page
+    assert "受注者（会社）" in page
+    assert "Company" not in page
+
+
+def test_review_buttons_disappear_once_nothing_is_open(client, clerk_x, submitted):
+    client.force_login(clerk_x)
+    client.post(f"/admin/netdesk/application/{submitted.pk}/return/", {"message": "ご確認ください。"})
+    page = client.get(change_url(submitted)).content.decode()
+    assert "審査中にする" not in page
+    assert "差戻す" not in page and f"/application/{submitted.pk}/return/" not in page
+
+
+def test_an_empty_return_message_says_what_is_missing(client, clerk_x, submitted):
+    client.force_login(clerk_x)
+    page = client.post(f"/admin/netdesk/application/{submitted.pk}/return/", {"message": ""}).content.decode()
+    assert "差戻しの理由（弊社からお客様へのお知らせ）を入力してください。" in page
