@@ -3,7 +3,6 @@ PYTHON ?= $(shell pyenv which python3 2>/dev/null || command -v python3.12 || co
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: run test lint check-migrations screenshots bench clean
 
