@@ -323,6 +323,7 @@ class ApplicationAdmin(BranchScopedAdmin):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "representative"]
+    ordering = ["name"]
     search_fields = ["name"]
 
 
