@@ -1,5 +1,6 @@
 """D-Sure's operations. `certificate_post` and `certificate_key_replace` are the only ways in from
-outside (the surety company's side); everything else serves D-Sure's own officials."""
+outside (the surety company's side); everything else serves D-Sure's own officials and the ordering
+bodies' e-contract systems (API clients)."""
 
 import secrets
 from dataclasses import dataclass
@@ -133,8 +134,8 @@ def certificate_lookup(
     counts like one more official of its body."""
     if (official is None) == (api_client is None):
         raise ValueError("a lookup has exactly one actor: an official or an API client")
+    who = official if official is not None else api_client
     actor = {"official": official} if official is not None else {"api_client": api_client}
-    body_id = (official or api_client).body_id
     now = timezone.now()
     number = normalize_number(number_typed)
     key = normalize_key(key)
@@ -165,9 +166,7 @@ def certificate_lookup(
 
     with transaction.atomic():
         # One actor's lookups queue here, so two tabs (or two API calls) cannot both slip under a limit.
-        type(official or api_client).objects.select_for_update().filter(
-            pk=(official or api_client).pk
-        ).values_list("pk").first()
+        type(who).objects.select_for_update().filter(pk=who.pk).values_list("pk").first()
         recent_failures = _recent_failures(actor=actor, now=now)
         if len(recent_failures) >= OFFICIAL_FAILURE_LIMIT:
             paused_until = recent_failures[OFFICIAL_FAILURE_LIMIT - 1] + OFFICIAL_FAILURE_WINDOW
@@ -186,7 +185,7 @@ def certificate_lookup(
             return _outcome(LookupAttempt.Result.THROTTLED, number, locked_until, "number")
 
         certificate = Certificate.objects.filter(number=number).first()
-        own = certificate is not None and certificate.body_id == body_id
+        own = certificate is not None and certificate.body_id == who.body_id
         if own and certificate.locked_at is not None:
             # Only the certificate's own body learns that it is locked; to anyone else it is a failure.
             record(LookupAttempt.Result.LOCKED, certificate=certificate)

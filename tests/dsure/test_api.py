@@ -154,7 +154,10 @@ def test_the_verification_costs_a_bounded_number_of_queries(cert_p, token_p, dja
 # --- failures ------------------------------------------------------------------------------------------
 
 
-def test_wrong_number_wrong_key_and_another_bodys_certificate_are_the_same_404(cert_p, cert_q, token_q):
+def test_wrong_number_wrong_key_and_another_bodys_certificate_are_the_same_404(
+    frozen, cert_p, cert_q, token_q
+):
+    # Under a frozen clock: never_cache's Expires header carries the time of the answer.
     responses = [
         verify(token_q, {"number": UNKNOWN_NUMBER, "key": KEY_Q}),
         verify(token_q, {"number": NUMBER_Q, "key": KEY_P}),
