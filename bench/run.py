@@ -27,6 +27,7 @@ import platform
 import re
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -35,7 +36,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -373,8 +374,6 @@ def _scenarios(port, data, out: Path) -> list[dict]:
 
 
 def _form(body: str):
-    from urllib.parse import parse_qsl
-
     return parse_qsl(body)
 
 
@@ -652,8 +651,6 @@ def _write_docs(markdown: str):
 
 def _remove_media(out: Path):
     """The issued PDFs of the issuance runs (thousands of files): not kept."""
-    import shutil
-
     shutil.rmtree(out / "media", ignore_errors=True)
 
 
