@@ -25,10 +25,13 @@ from dsure.selectors import EXPIRED, api_client_for_token, certificate_history, 
 from dsure.services import certificate_lookup
 
 FIELD_MAX = 64  # as on the web form
+SPECIMEN = "見本: 電子保証シミュレーターの応答です。実際の保証証書ではなく、効力はありません。"
 
 
 def _json(data: dict, status: int = 200, **headers) -> JsonResponse:
     response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Like every page and PDF, every answer says it is a simulation (the header also on errors).
+    response["X-Simulation"] = "specimen; not a real surety certificate"
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -69,6 +72,7 @@ def certificate_json(certificate: Certificate) -> dict:
     current = history[-1].shown.content if history else {}
     status = certificate_status(current, today=timezone.localdate())
     return {
+        "specimen": SPECIMEN,
         "number": certificate.number,
         "status": "expired" if status == EXPIRED else "valid",
         "product": current.get("product_name") or certificate.product_name,
@@ -281,6 +285,7 @@ OPENAPI: dict = {
             "Certificate": {
                 "type": "object",
                 "required": [
+                    "specimen",
                     "number",
                     "status",
                     "product",
@@ -292,6 +297,10 @@ OPENAPI: dict = {
                     "current",
                 ],
                 "properties": {
+                    "specimen": {
+                        "type": "string",
+                        "description": "見本: this simulator's answers are never real certificates.",
+                    },
                     "number": {"type": "string", "pattern": r"^\d{5}-\d{5}[A-Z]$"},
                     "status": {"enum": ["valid", "expired"], "description": "有効 / 期限切れ"},
                     "product": {"type": "string", "description": "商品名, e.g. 前払金保証"},

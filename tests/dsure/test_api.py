@@ -81,7 +81,9 @@ def test_a_right_number_and_key_return_the_certificate(frozen, cert_p, token_p):
     assert "no-store" in response["Cache-Control"]
     assert not response.cookies  # no session, no CSRF cookie
     data = response.json()
-    assert {key: data[key] for key in data if key not in ("history", "current")} == {
+    assert data["specimen"].startswith("見本")
+    assert response["X-Simulation"].startswith("specimen")
+    assert {key: data[key] for key in data if key not in ("history", "current", "specimen")} == {
         "number": NUMBER_P,
         "status": "valid",
         "product": "前払金保証",
