@@ -46,7 +46,7 @@ docs-pdf-images: $(VENV)/.installed
 
 # The benchmarks of docs/performance.md (bench/run.py): a fresh PostgreSQL database (dropped first),
 # N bulk-loaded certificates, gunicorn with 2 workers driven by wrk, PDF rendering and issuance.
-# About 12 minutes on 2 cores; writes docs/performance.md on a full run. A quick try:
+# About 8 minutes on 2 idle cores; writes docs/performance.md on a full run. A quick try:
 #   make bench BENCH_CERTIFICATES=20000 BENCH_ISSUE=100 BENCH_SECONDS=3
 BENCH_CERTIFICATES ?= 100000
 BENCH_ISSUE ?= 1000

@@ -62,6 +62,7 @@ def main():
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     env = _environment(args, out)
+    _write_env_file(env, out / "bench.env")
     began = time.monotonic()
     load_before = _loadavg()
 
@@ -200,6 +201,16 @@ def _environment(args, out: Path) -> dict:
         }
     )
     return env
+
+
+def _write_env_file(env: dict, path: Path):
+    """The run's settings (throwaway secrets included) for `manage.py bench_profile` on its database:
+    `set -a; . /tmp/esurety-bench/bench.env; set +a`."""
+    names = ["DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
+             "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "SECURE_SSL_REDIRECT", "LOG_LEVEL", "LOG_FORMAT",
+             "CONN_MAX_AGE", "TASKS_BACKEND", "EMAIL_URL", "MEDIA_ROOT", "STATIC_ROOT"]  # fmt: skip
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{name}='{env[name]}'\n" for name in names))
 
 
 def _manage(env, *args):

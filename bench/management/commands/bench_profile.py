@@ -5,11 +5,11 @@ database loaded by bench_load) under pyinstrument and prints the call tree, or w
 of one request and their time. Scenarios: lookup, certificate, list, page, bare, issue (one issuance
 through the issue service).
 
-    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=… python manage.py bench_profile lookup \\
-        --data /tmp/esurety-bench/bench.json
+    set -a; . /tmp/esurety-bench/bench.env; set +a     # the settings of the last `make bench`
+    .venv/bin/python manage.py bench_profile lookup --data /tmp/esurety-bench/bench.json
 
-The database must have been loaded with the same KEY_DIGEST_SECRETS as this process has, or the
-lookups fail.
+The settings must be those the database was loaded with (its KEY_DIGEST_SECRETS above all), or the
+lookups fail. Profiling writes lookups, audit entries and (for `issue`) a contract into that database.
 """
 
 import json
