@@ -40,7 +40,9 @@ def test_returned_application_is_fixed_sent_again_and_issued(people, screens, ca
     xavier.get_by_role("link", name="差戻し", exact=True).click()
     expect(xavier.get_by_role("heading", name=re.compile("差戻し"))).to_be_visible()
     xavier.get_by_role("button", name="差戻す").click()  # without a message: refused, next to the field
-    expect(xavier.locator(".errorlist")).to_contain_text("差戻しの理由（弊社からお客様へのお知らせ）を入力してください。")
+    expect(xavier.locator(".errorlist")).to_contain_text(
+        "差戻しの理由（弊社からお客様へのお知らせ）を入力してください。"
+    )
     check_admin(xavier, screens, "admin-return-error")
     xavier.get_by_label("弊社からお客様へのお知らせ").fill(NOTICE)
     check_admin(xavier, screens, "admin-return")
