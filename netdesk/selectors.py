@@ -80,8 +80,11 @@ def filter_contracts(
 
 def ordering_bodies_of_company(*, company: Company) -> QuerySet[OrderingBody]:
     """The ordering bodies the company holds contracts for: the choices of the list's filter."""
+    # Through the company's own applications: the contracts table holds every company's rows.
     return (
-        OrderingBody.objects.filter(contracts__in=contract_ids_for_company(company=company))
+        OrderingBody.objects.filter(
+            application__company=company, application__products__contract__isnull=False
+        )
         .distinct()
         .order_by("code")
     )
