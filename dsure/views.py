@@ -2,7 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common.http import client_ip
+from common.http import client_ip, pdf_response
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.forms import LookupForm, prefilled_number
 from dsure.models import LookupAttempt
@@ -113,17 +113,10 @@ def certificate_print(request, public_id, sequence):
 def certificate_pdf(request, public_id, sequence):
     certificate = certificate_for_official(request, public_id)
     entry = next((e for e in certificate_history(certificate) if e.shown.sequence == sequence), None)
-    if entry is None or not entry.shown.pdf:
+    if entry is None:
         raise Http404
     label = "新規" if entry.number == 1 else f"変更{entry.change_no}"
-    response = FileResponse(
-        entry.shown.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"電子証書_{certificate.number}_{label}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(entry.shown.pdf, f"電子証書_{certificate.number}_{label}.pdf")
 
 
 @official_required

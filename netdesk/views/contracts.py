@@ -5,12 +5,13 @@ version or statement is a 404, never a 403. Pages and PDFs that carry the 認証
 """
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.http import pdf_response
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
 from issuers.models import KeyIssue
@@ -36,18 +37,6 @@ def _shown_version(product_request: ProductRequest, version_pk: int):
         if entry.shown.pk == version_pk:
             return entry, entry.shown
     raise Http404
-
-
-def _pdf_response(file_field, filename: str) -> FileResponse:
-    if not file_field:
-        raise Http404
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_GET
@@ -130,7 +119,7 @@ def certificate_pdf(request, pk, version_pk):
     """The stored PDF of a version the history shows (paper contracts: their printable certificate)."""
     product_request = contract_for_company(request, pk)
     entry, version = _shown_version(product_request, version_pk)
-    return _pdf_response(version.pdf, f"certificate-{product_request.contract.number}-{entry.number}.pdf")
+    return pdf_response(version.pdf, f"certificate-{product_request.contract.number}-{entry.number}.pdf")
 
 
 @require_GET
@@ -141,7 +130,7 @@ def key_notice_pdf(request, pk):
     notice = KeyIssue.objects.filter(contract=product_request.contract).order_by("-sequence").first()
     if notice is None:
         raise Http404
-    return _pdf_response(notice.notice_pdf, f"key-notice-{product_request.contract.number}.pdf")
+    return pdf_response(notice.notice_pdf, f"key-notice-{product_request.contract.number}.pdf")
 
 
 @require_GET
@@ -156,4 +145,4 @@ def fee_statement_list(request):
 @contractor_required
 def fee_statement_pdf(request, pk):
     statement = get_object_or_404(selectors.fee_statements_for_company(company=request.company), pk=pk)
-    return _pdf_response(statement.pdf, f"fee-statement-{statement.contract.number}-{statement.pk}.pdf")
+    return pdf_response(statement.pdf, f"fee-statement-{statement.contract.number}-{statement.pk}.pdf")
