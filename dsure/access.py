@@ -28,10 +28,14 @@ MAX_GRANTS = 50  # keeps the session small; the oldest grant goes first
 
 
 def official_of(user) -> Official | None:
-    """The user's Official with its body, in one query (every D-Sure page needs both)."""
+    """The user's Official with its body, in one query (every D-Sure page needs both). The official's
+    user is the one already loaded, so an audit entry naming it costs no query."""
     if not user.is_authenticated:
         return None
-    return Official.objects.select_related("body").filter(user_id=user.pk).first()
+    official = Official.objects.select_related("body").filter(user_id=user.pk).first()
+    if official is not None:
+        official.user = user
+    return official
 
 
 def _names_a_key(name: str) -> bool:

@@ -199,10 +199,9 @@ def certificate_lookup(
             matches = key_matches(number, key, version=current_version(), digest=_NO_DIGEST)
 
         if own and matches:
-            Certificate.objects.filter(pk=certificate.pk, consecutive_failures__gt=0).update(
-                consecutive_failures=0
-            )
-            certificate.consecutive_failures = 0
+            if certificate.consecutive_failures:
+                Certificate.objects.filter(pk=certificate.pk).update(consecutive_failures=0)
+                certificate.consecutive_failures = 0
             # The first view by the body; a colleague's concurrent first view may win instead.
             first_view = certificate.first_viewed_at is None and Certificate.objects.filter(
                 pk=certificate.pk, first_viewed_at__isnull=True

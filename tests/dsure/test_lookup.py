@@ -262,10 +262,11 @@ def test_no_dsure_table_and_no_session_holds_the_key_after_lookups(
 
 
 def test_the_lookup_costs_a_bounded_number_of_queries(paul, cert_p, django_assert_max_num_queries):
-    # session, user, official, body; the official's lock and three reads; two writes; session save
-    with django_assert_max_num_queries(20):  # the audit entry included
+    # session, user, official with its body; the official's lock, two throttle reads, the certificate;
+    # the attempt, the failure counters (on a failure), the audit entry (head, entry, head); session save
+    with django_assert_max_num_queries(18):
         lookup(paul, NUMBER_P, "WrongKey2345")
-    with django_assert_max_num_queries(20):  # the audit entry included
+    with django_assert_max_num_queries(18):
         lookup(paul, NUMBER_P, KEY_P)
 
 
