@@ -113,8 +113,6 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             _save_key(contract, key=key, content=content, at=now, by=by, reason="新規発行")
         _save_fee_statement(version, terms=terms, at=now)
         _record(contract, ContractEvent.Action.ISSUE, by, now, f"{contract.get_format_display()} 新規")
-        if posted_at is not None:
-            _record(contract, ContractEvent.Action.POST, by, now, "新規をD-Sureに掲載")
         if terms.notify_email and contract.is_electronic:
             mail.queue_issued_mail(contract=contract, content=content, to=terms.notify_email)
         audit.record(
@@ -129,17 +127,7 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             ordering_body=terms.ordering_body.code,
             guarantee_amount=terms.guarantee_amount,
         )
-        if posted_at is not None:
-            audit.record(
-                action="dsure.post",
-                summary=f"{number} 新規をD-Sureに掲載",
-                obj=version,
-                by=by,
-                number=number,
-                sequence=1,
-                kind=CertificateVersion.Kind.NEW,
-                posted_at=posted_at,
-            )
+        _record_post(contract, version, by=by, at=now)
     logger.info("contract issued number=%s product=%s format=%s", number, contract.product, contract.format)
     return contract
 
@@ -179,8 +167,6 @@ def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVer
             target=cancelled,
         )
         _record(contract, ContractEvent.Action.CANCELLATION, by, now, f"変更{cancelled.change_no}を取消")
-        if posted_at is not None:
-            _record(contract, ContractEvent.Action.POST, by, now, "変更取消をD-Sureに掲載")
         audit.record(
             action="contract.cancel_change",
             summary=f"{contract.number} の変更{cancelled.change_no}を取消",
@@ -191,17 +177,7 @@ def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVer
             cancelled_sequence=cancelled.sequence,
             change_no=cancelled.change_no,
         )
-        if posted_at is not None:
-            audit.record(
-                action="dsure.post",
-                summary=f"{contract.number} 変更取消をD-Sureに掲載",
-                obj=version,
-                by=by,
-                number=contract.number,
-                sequence=sequence,
-                kind=CertificateVersion.Kind.CANCELLATION,
-                posted_at=posted_at,
-            )
+        _record_post(contract, version, by=by, at=now)
     return version
 
 
@@ -278,10 +254,6 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
             else ContractEvent.Action.CORRECTION
         )
         _record(contract, action, by, now, f"{version.get_kind_display()}（変更の発生番号 {change_no}）")
-        if posted_at is not None:
-            _record(
-                contract, ContractEvent.Action.POST, by, now, f"{version.get_kind_display()}をD-Sureに掲載"
-            )
         audit.record(
             action="contract.change" if kind == CertificateVersion.Kind.CHANGE else "contract.correct",
             summary=f"{contract.number} を{version.get_kind_display()}（変更の発生番号 {change_no}）",
@@ -292,17 +264,7 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
             change_no=change_no,
             changes={field: value for field, value in vars(amendment).items() if value is not None},
         )
-        if posted_at is not None:
-            audit.record(
-                action="dsure.post",
-                summary=f"{contract.number} {version.get_kind_display()}をD-Sureに掲載",
-                obj=version,
-                by=by,
-                number=contract.number,
-                sequence=sequence,
-                kind=kind,
-                posted_at=posted_at,
-            )
+        _record_post(contract, version, by=by, at=now)
     return version
 
 
@@ -385,6 +347,24 @@ def _post(contract, *, sequence, kind, content, pdf, key=None):
         key_digest=dsure_digest.key_digest(contract.number, key) if key else None,
     )
     return posted.posted_at
+
+
+def _record_post(contract, version, *, by, at) -> None:
+    """The contract event and the audit entry of a version that reached D-Sure (electronic only)."""
+    if version.posted_at is None:
+        return
+    what = f"{version.get_kind_display()}をD-Sureに掲載"
+    _record(contract, ContractEvent.Action.POST, by, at, what)
+    audit.record(
+        action="dsure.post",
+        summary=f"{contract.number} {what}",
+        obj=version,
+        by=by,
+        number=contract.number,
+        sequence=version.sequence,
+        kind=version.kind,
+        posted_at=version.posted_at,
+    )
 
 
 def _save_version(contract, *, sequence, kind, change_no, content, pdf, at, by, posted_at, target=None):
