@@ -252,7 +252,9 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.contract_cancel_change(contract=contract, by=request.user)
+                services.contract_cancel_change(
+                    contract=contract, by=request.user, reason=form.cleaned_data["reason"]
+                )
             except services.IssueError as error:
                 form.add_error(None, str(error))
             else:

@@ -142,8 +142,9 @@ def contract_correct(*, contract: GuaranteeContract, amendment: Amendment, by) -
     return _amend(contract, amendment, by, kind=CertificateVersion.Kind.CORRECTION)
 
 
-def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVersion:
-    """変更取消: the latest change leaves the history and the previous version is current again."""
+def contract_cancel_change(*, contract: GuaranteeContract, by, reason: str) -> CertificateVersion:
+    """変更取消: the latest change leaves the history and the previous version is current again.
+    `reason` (why the change is withdrawn) is kept in the contract's events and the audit trail."""
     now = timezone.now()
     with transaction.atomic():
         contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
@@ -166,7 +167,9 @@ def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVer
             posted_at=posted_at,
             target=cancelled,
         )
-        _record(contract, ContractEvent.Action.CANCELLATION, by, now, f"変更{cancelled.change_no}を取消")
+        _record(
+            contract, ContractEvent.Action.CANCELLATION, by, now, f"変更{cancelled.change_no}を取消：{reason}"
+        )
         audit.record(
             action="contract.cancel_change",
             summary=f"{contract.number} の変更{cancelled.change_no}を取消",
@@ -176,6 +179,7 @@ def contract_cancel_change(*, contract: GuaranteeContract, by) -> CertificateVer
             sequence=sequence,
             cancelled_sequence=cancelled.sequence,
             change_no=cancelled.change_no,
+            reason=reason,
         )
         _record_post(contract, version, by=by, at=now)
     return version

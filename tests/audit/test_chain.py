@@ -39,7 +39,7 @@ def test_a_contracts_whole_life_is_recorded_in_order_and_chained(contract, clerk
         amendment=services.Amendment(work_name="中小谷地区道路改良工事（その2）"),
         by=clerk_x,
     )
-    services.contract_cancel_change(contract=contract, by=clerk_x)
+    services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     services.key_reissue(contract=contract, by=clerk_x, reason="漏えいの疑い")
 
     entries = list(AuditEntry.objects.order_by("id"))

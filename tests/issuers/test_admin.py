@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 
+from audit.models import AuditEntry
 from dsure import digest
 from dsure.models import Certificate
 from issuers import services
+from issuers.models import ContractEvent
 from tests.issuers.helpers import terms
 
 NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
@@ -71,6 +73,31 @@ def test_cancelling_the_first_certificate_is_refused_with_a_message(client, cler
     client.force_login(clerk_x)
     response = client.post(url(contract, "cancel-change/"), {"reason": "誤り"})
     assert "取り消せる変更がありません" in response.content.decode()
+
+
+def test_cancelling_a_change_through_the_admin_keeps_the_clerks_reason(client, clerk_x, contract):
+    services.contract_change(
+        contract=contract, amendment=services.Amendment(guarantee_amount=18_000_000), by=clerk_x
+    )
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "cancel-change/"), {"reason": "受注者の申出による取消"}, follow=True)
+    assert "直近の変更を取り消しました" in response.content.decode()
+    assert services.current_content(contract)["guarantee_amount"] == 20_000_000
+    event = contract.events.get(action=ContractEvent.Action.CANCELLATION)
+    assert "受注者の申出による取消" in event.detail
+    entry = AuditEntry.objects.get(action="contract.cancel_change")
+    assert entry.detail["reason"] == "受注者の申出による取消"
+
+
+def test_cancelling_a_change_needs_a_reason(client, clerk_x, contract):
+    services.contract_change(
+        contract=contract, amendment=services.Amendment(guarantee_amount=18_000_000), by=clerk_x
+    )
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "cancel-change/"), {"reason": ""})
+    assert response.status_code == 200
+    assert "このフィールドは必須です。" in response.content.decode()
+    assert services.current_content(contract)["guarantee_amount"] == 18_000_000
 
 
 def test_key_reissue_through_the_admin_kills_the_old_key(client, clerk_x, contract):

@@ -69,14 +69,14 @@ def test_correction_of_a_change_keeps_it_as_the_change(contract, clerk_x):
 
 def test_cancelling_a_change_restores_the_previous_version(contract, clerk_x):
     change(contract, clerk_x, 18_000_000)
-    services.contract_cancel_change(contract=contract, by=clerk_x)
+    services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     assert shown(contract) == [("新規", 0, 20_000_000)]
     assert services.current_content(contract)["guarantee_amount"] == 20_000_000
 
 
 def test_a_change_after_a_cancellation_takes_the_freed_number(contract, clerk_x):
     change(contract, clerk_x, 18_000_000)
-    services.contract_cancel_change(contract=contract, by=clerk_x)
+    services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     version = change(contract, clerk_x, 16_000_000)
     assert version.change_no == 1
     assert shown(contract) == [("新規", 0, 20_000_000), ("変更", 1, 16_000_000)]
@@ -85,7 +85,7 @@ def test_a_change_after_a_cancellation_takes_the_freed_number(contract, clerk_x)
 def test_two_changes_then_cancel_then_correct(contract, clerk_x):
     change(contract, clerk_x, 18_000_000)
     change(contract, clerk_x, 15_000_000)
-    services.contract_cancel_change(contract=contract, by=clerk_x)
+    services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     correct(contract, clerk_x, 17_500_000)
     assert shown(contract) == [("新規", 0, 20_000_000), ("変更", 1, 17_500_000)]
 
@@ -94,13 +94,13 @@ def test_dsure_shows_the_same_history_as_the_issuer(contract, clerk_x):
     change(contract, clerk_x, 18_000_000)
     correct(contract, clerk_x, 17_000_000)
     change(contract, clerk_x, 16_000_000)
-    services.contract_cancel_change(contract=contract, by=clerk_x)
+    services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     assert dsure_shown(contract) == shown(contract) == [("新規", 0, 20_000_000), ("変更", 1, 17_000_000)]
 
 
 def test_the_first_certificate_cannot_be_cancelled(contract, clerk_x):
     with pytest.raises(services.IssueError, match="取り消せる変更がありません"):
-        services.contract_cancel_change(contract=contract, by=clerk_x)
+        services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
 
 
 def test_a_change_that_changes_nothing_is_refused(contract, clerk_x):
@@ -123,7 +123,7 @@ def test_a_guarantee_above_the_contract_amount_is_refused(contract, clerk_x):
 def test_every_amendment_is_recorded(contract, clerk_x):
     change(contract, clerk_x, 18_000_000)
     correct(contract, clerk_x, 17_000_000)
-    services.contract_cancel_change(contract=contract, by=clerk_x)
+    services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     actions = list(ContractEvent.objects.filter(contract=contract).values_list("action", flat=True))
     assert actions.count("post") == 4
     assert {"issue", "change", "correction", "cancellation"} <= set(actions)

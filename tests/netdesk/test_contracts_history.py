@@ -12,7 +12,7 @@ from tests.netdesk.contracts_helpers import NOW, change, correct, detail_url, hi
 
 
 def cancel(contract, clerk):
-    return issuers_services.contract_cancel_change(contract=contract, by=clerk)
+    return issuers_services.contract_cancel_change(contract=contract, by=clerk, reason="誤った変更")
 
 
 def amount_in(html: str) -> str:
