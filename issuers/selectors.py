@@ -17,7 +17,8 @@ def esurety_ordering_bodies(*, search: str = "") -> QuerySet[OrderingBody]:
     return bodies
 
 
-# -- for Net Desk: what D-Sure knows of a contract, through issuers (netdesk never imports dsure) ---
+# -- for Net Desk: what D-Sure knows of a contract, through issuers (netdesk's app code never imports
+# dsure; only its seed_demo command does, for the demo officials: tests/test_architecture.py) ---------
 
 VALID = dsure_selectors.VALID  # 有効
 EXPIRED = dsure_selectors.EXPIRED  # 期限切れ
