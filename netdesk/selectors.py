@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.fields.json import KT
 
 from issuers import selectors as issuers_selectors
@@ -159,7 +159,16 @@ def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) 
 
 
 def amendments_of(*, product_request: ProductRequest) -> list[AmendmentRequest]:
-    return list(product_request.amendments.select_related("version").order_by("-requested_at", "-pk"))
+    """The request's amendments, newest first; `change_cancelled` says the 変更 issued for one was
+    later withdrawn by a 変更取消 (it is then out of the history, and the page must not call it 発行済)."""
+    cancellation = CertificateVersion.objects.filter(
+        kind=CertificateVersion.Kind.CANCELLATION, target=OuterRef("version")
+    )
+    return list(
+        product_request.amendments.select_related("version")
+        .annotate(change_cancelled=Exists(cancellation))
+        .order_by("-requested_at", "-pk")
+    )
 
 
 def fee_statements_for_company(*, company: Company) -> QuerySet[FeeStatement]:

@@ -256,6 +256,21 @@ def test_clerk_issues_it_as_henkou_ichi_under_the_same_number_and_key(
     assert "令和09年06月30日" in window
 
 
+def test_a_cancelled_change_is_no_longer_shown_as_issued(
+    client, clerk_x, contractor_a, submitted_amendment, advance_a
+):
+    services.amendment_issue(amendment=submitted_amendment, by=clerk_x)
+    issuers_services.contract_cancel_change(contract=advance_a, by=clerk_x, reason="発注者の指示")
+    client.force_login(contractor_a)
+    page = client.get(detail_url(advance_a)).content.decode()
+    assert [kind for _, _, kind, _ in history_rows(page)] == ["新規"]
+    assert "変更取消（変更一）" in page
+    assert "発行済（変更一）" not in page
+    client.force_login(clerk_x)
+    assert "変更一" in client.get(admin_url(submitted_amendment)).content.decode()
+    assert "変更取消済" in client.get(admin_url(submitted_amendment)).content.decode()
+
+
 def test_a_second_issue_is_refused_with_a_message(client, clerk_x, submitted_amendment, advance_a):
     client.force_login(clerk_x)
     client.post(admin_url(submitted_amendment, "issue"))
