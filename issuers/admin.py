@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from common.admin import ListFilterGuard
+from common.forms import FullWidthTextField
 from common.http import pdf_response
 from issuers import services
 from issuers.models import (
@@ -154,7 +155,7 @@ class CorrectionForm(forms.Form):
     work_location = forms.CharField(label="工事場所", max_length=200, required=False)
     contractor_address = forms.CharField(label="保証契約者（住所）", max_length=200, required=False)
     contractor_name = forms.CharField(label="保証契約者（名称）", max_length=200, required=False)
-    deposit_bank = forms.CharField(label="預託金融機関", max_length=100, required=False)
+    deposit_bank = FullWidthTextField(label="預託金融機関(全角)", max_length=100, required=False)
     guarantee_amount = forms.IntegerField(label="保証金額", min_value=1, required=False)
     contract_amount = forms.IntegerField(label="請負金額", min_value=1, required=False)
     period_start = forms.DateField(
@@ -165,6 +166,12 @@ class CorrectionForm(forms.Form):
     )
     period_end = forms.DateField(
         label="工期（至）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[_within_printable_years],
+    )
+    contract_date = forms.DateField(
+        label="請負契約日",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[_within_printable_years],

@@ -76,6 +76,7 @@ class Amendment:
     work_name: str | None = None
     work_location: str | None = None
     deposit_bank: str | None = None
+    contract_date: datetime.date | None = None
     contractor_address: str | None = None
     contractor_name: str | None = None
 

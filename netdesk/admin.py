@@ -405,7 +405,7 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
             before = current.get(field)
             if field.endswith("amount"):
                 before, value = yen(before), yen(value)
-            elif field.startswith("period"):
+            elif field.startswith("period") or field == "contract_date":
                 before, value = wareki(before), wareki(value)
             rows.append((services.AMENDMENT_LABELS[field], before, value))
         return format_html(

@@ -6,9 +6,10 @@ refusals the view puts next to the field they name."""
 
 from django import forms
 
+from common.forms import FullWidthTextField
 from issuers.models import CertificateFormat, Product
 from issuers.selectors import EXPIRED, VALID
-from netdesk.forms import FullWidthTextField, JapaneseDateField, YenField
+from netdesk.forms import JapaneseDateField, YenField
 
 
 class ContractFilterForm(forms.Form):
@@ -53,6 +54,13 @@ class AmendmentForm(forms.Form):
     deposit_bank = FullWidthTextField(
         label="預託金融機関(全角)", max_length=100, required=False, widget=forms.TextInput(attrs={"size": 40})
     )
+    contract_date = JapaneseDateField(label="請負契約日", required=False)
+    contractor_address = forms.CharField(
+        label="保証契約者（住所）", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+    contractor_name = forms.CharField(
+        label="保証契約者（名称）", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 40})
+    )
     format = forms.ChoiceField(
         label="保証証書の形式について",
         choices=CertificateFormat.choices,
@@ -95,6 +103,9 @@ class AmendmentForm(forms.Form):
             "period_end": data.get("period_end"),
             "work_name": data.get("work_name", ""),
             "deposit_bank": data.get("deposit_bank", ""),
+            "contract_date": data.get("contract_date"),
+            "contractor_address": data.get("contractor_address", ""),
+            "contractor_name": data.get("contractor_name", ""),
             "reason": data.get("reason", ""),
         }
 
@@ -110,4 +121,7 @@ def initial_from_content(content: dict, *, format: str, client_token) -> dict:
         "period_end": content.get("period_end"),
         "work_name": content.get("work_name"),
         "deposit_bank": content.get("deposit_bank"),
+        "contract_date": content.get("contract_date"),
+        "contractor_address": content.get("contractor_address"),
+        "contractor_name": content.get("contractor_name"),
     }

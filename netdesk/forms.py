@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
+from common.forms import FullWidthTextField
 from issuers.models import Branch, CertificateFormat, OrderingBody
 from netdesk.models import ProductRequest
 from netdesk.rules import LABELS
@@ -27,11 +28,6 @@ HYPHENS = "－ー‐−―–—﹣"
 def to_half_width(value: str) -> str:
     """Full-width ASCII and digits to half-width (kana untouched): "２０，０００" -> "20,000"."""
     return jaconv.z2h(value, kana=False, ascii=True, digit=True)
-
-
-def to_full_width(value: str) -> str:
-    """Half-width kana, digits and ASCII (space included) to full-width, for 預託金融機関(全角)."""
-    return jaconv.h2z(value, kana=True, ascii=True, digit=True)
 
 
 class YenField(forms.CharField):
@@ -79,14 +75,6 @@ class JapaneseDateField(forms.DateField):
                 f"日付は{MIN_YEAR}年から{MAX_YEAR}年の間で入力してください。", code="invalid"
             )
         return day
-
-
-class FullWidthTextField(forms.CharField):
-    """Stored full-width: half-width input is converted, never rejected for its width."""
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        return to_full_width(text) if text else text
 
 
 class ForgivingEmailField(forms.EmailField):

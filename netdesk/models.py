@@ -215,6 +215,9 @@ class AmendmentRequest(models.Model):
     period_end = models.DateField("変更後の工期（至）", null=True, blank=True)
     work_name = models.CharField("変更後の工事名", max_length=200, blank=True)
     deposit_bank = models.CharField("変更後の預託金融機関", max_length=100, blank=True)
+    contract_date = models.DateField("変更後の請負契約日", null=True, blank=True)
+    contractor_address = models.CharField("変更後の保証契約者（住所）", max_length=200, blank=True)
+    contractor_name = models.CharField("変更後の保証契約者（名称）", max_length=200, blank=True)
     reason = models.TextField("変更の理由", blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申込者"

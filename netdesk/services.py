@@ -326,6 +326,9 @@ AMENDABLE_FIELDS = (
     "period_end",
     "work_name",
     "deposit_bank",
+    "contract_date",
+    "contractor_address",
+    "contractor_name",
 )
 OPEN_AMENDMENT_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 # Seed Q5 and note (注)2 on the certificate, in the leaflets' words.
@@ -378,6 +381,9 @@ def amendment_submit(
     period_end: datetime.date | None = None,
     work_name: str = "",
     deposit_bank: str = "",
+    contract_date: datetime.date | None = None,
+    contractor_address: str = "",
+    contractor_name: str = "",
     reason: str = "",
 ) -> AmendmentRequest:
     """The contractor's 変更の申込 for an issued contract. Only the values that differ from the current
@@ -417,6 +423,9 @@ def amendment_submit(
             "work_name": work_name,
             # 預託金融機関 is a term of the 前払金保証 only.
             "deposit_bank": deposit_bank if contract.product == Product.ADVANCE else "",
+            "contract_date": contract_date,
+            "contractor_address": contractor_address,
+            "contractor_name": contractor_name,
         }
         changes = amendment_changes(current, values)
         _check_amendment(current, changes)
@@ -528,6 +537,9 @@ AMENDMENT_LABELS = {
     "period_end": "工期（終了日）",
     "work_name": "工事名",
     "deposit_bank": "預託金融機関",
+    "contract_date": "請負契約日",
+    "contractor_address": "保証契約者（住所）",
+    "contractor_name": "保証契約者（名称）",
 }
 
 
@@ -560,4 +572,7 @@ def _amendment_terms(amendment: AmendmentRequest) -> issuers_services.Amendment:
         period_end=amendment.period_end,
         work_name=amendment.work_name or None,
         deposit_bank=amendment.deposit_bank or None,
+        contract_date=amendment.contract_date,
+        contractor_address=amendment.contractor_address or None,
+        contractor_name=amendment.contractor_name or None,
     )

@@ -57,6 +57,13 @@ def test_correction_through_the_admin(client, clerk_x, contract):
     assert contract.versions.count() == 2
 
 
+def test_a_corrected_deposit_bank_is_stored_full_width(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "correct/"), {"deposit_bank": "ｵﾀﾘ信用金庫 本店"})
+    assert response.status_code == 302
+    assert services.current_content(contract)["deposit_bank"] == "オタリ信用金庫　本店"
+
+
 def test_correction_with_a_bad_amount_keeps_the_input_and_says_why(client, clerk_x, contract):
     client.force_login(clerk_x)
     response = client.post(

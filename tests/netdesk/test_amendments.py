@@ -33,6 +33,9 @@ def form_data(client, contract, **changes) -> dict:
         "period_end",
         "work_name",
         "deposit_bank",
+        "contract_date",
+        "contractor_address",
+        "contractor_name",
     ]:
         match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
             rf'value="([^"]*)"[^>]*name="{name}"', page
@@ -181,6 +184,31 @@ def test_half_width_deposit_bank_is_converted_to_full_width(client, contractor_a
     data = form_data(client, advance_a, deposit_bank="ｵﾀﾘ信用金庫 本店")
     assert client.post(new_url(advance_a), data).status_code == 302
     assert AmendmentRequest.objects.get().deposit_bank == "オタリ信用金庫　本店"
+
+
+def test_the_contractor_and_the_contract_date_on_the_certificate_can_be_changed(
+    client, contractor_a, clerk_x, advance_a
+):
+    client.force_login(contractor_a)
+    data = form_data(
+        client,
+        advance_a,
+        contractor_name="北アルプス建設ホールディングス株式会社",
+        contractor_address="長野県北安曇郡小谷村大字中小谷9-9-9",
+        contract_date="2026-04-30",
+    )
+    assert client.post(new_url(advance_a), data).status_code == 302
+    amendment = AmendmentRequest.objects.get()
+    assert amendment.contract_date == datetime.date(2026, 4, 30)
+    assert amendment.guarantee_amount is None and amendment.work_name == ""
+
+    version = services.amendment_issue(amendment=amendment, by=clerk_x)
+    window = client.get(history_rows(client.get(detail_url(advance_a)).content.decode())[1][3])
+    page = window.content.decode()
+    assert "北アルプス建設ホールディングス株式会社" in page
+    assert "長野県北安曇郡小谷村大字中小谷9-9-9" in page
+    assert "令和08年04月30日" in page
+    assert version.content["contract_date"] == "2026-04-30"
 
 
 def test_a_second_request_while_one_is_open_is_refused(client, contractor_a, advance_a):
