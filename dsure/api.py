@@ -21,10 +21,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.http import client_ip
 from dsure.models import Certificate, LookupAttempt
-from dsure.selectors import EXPIRED, api_client_for_token, certificate_history, certificate_status
+from dsure.selectors import (
+    EXPIRED,
+    REVOKED,
+    VALID,
+    api_client_for_token,
+    certificate_history,
+    certificate_status,
+)
 from dsure.services import certificate_lookup
 
 FIELD_MAX = 64  # as on the web form
+API_STATUSES = {VALID: "valid", EXPIRED: "expired", REVOKED: "revoked"}
 SPECIMEN = "見本: 電子保証シミュレーターの応答です。実際の保証証書ではなく、効力はありません。"
 
 
@@ -70,11 +78,13 @@ def certificate_json(certificate: Certificate) -> dict:
     """What a successful verification returns: the current version, its status and the history."""
     history = certificate_history(certificate)
     current = history[-1].shown.content if history else {}
-    status = certificate_status(current, today=timezone.localdate())
+    status = certificate_status(
+        current, today=timezone.localdate(), revoked=certificate.revoked_at is not None
+    )
     return {
         "specimen": SPECIMEN,
         "number": certificate.number,
-        "status": "expired" if status == EXPIRED else "valid",
+        "status": API_STATUSES[status],
         "product": current.get("product_name") or certificate.product_name,
         "beneficiary": current.get("beneficiary", ""),
         "guarantee_amount": current.get("guarantee_amount"),
@@ -302,7 +312,7 @@ OPENAPI: dict = {
                         "description": "見本: this simulator's answers are never real certificates.",
                     },
                     "number": {"type": "string", "pattern": r"^\d{5}-\d{5}[A-Z]$"},
-                    "status": {"enum": ["valid", "expired"], "description": "有効 / 期限切れ"},
+                    "status": {"enum": list(API_STATUSES.values()), "description": "有効 / 期限切れ / 取消"},
                     "product": {"type": "string", "description": "商品名, e.g. 前払金保証"},
                     "beneficiary": {"type": "string", "description": "被保証者, e.g. 小谷村長"},
                     "guarantee_amount": {"type": "integer", "description": "保証金額 in yen"},

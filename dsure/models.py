@@ -56,6 +56,9 @@ class Certificate(models.Model):
     first_viewed_by = models.ForeignKey(
         Official, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The guarantee contract was withdrawn (取消) by the surety company: the certificate stays
+    # viewable with its history, and its status reads 取消.
+    revoked_at = models.DateTimeField("取消日時", null=True, blank=True)
     created_at = models.DateTimeField("掲載日時", auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from dsure.models import ApiClient, BodyCertificateView, Certificate, LookupAtte
 
 VALID = "有効"
 EXPIRED = "期限切れ"
+REVOKED = "取消"
 
 
 def first_views(numbers: list[str]) -> dict[str, datetime.datetime]:
@@ -31,12 +32,11 @@ def certificate_history(certificate: Certificate) -> list[HistoryEntry[PostedVer
     return visible_history(list(certificate.versions.all()))
 
 
-def certificate_status(content: dict, *, today: datetime.date) -> str:
-    """有効, or 期限切れ once the 保証期限 (end of the 保証期間) has passed.
-
-    D-Sure knows no cancellation of a whole guarantee contract (nothing posts one), so 取消 never
-    shows; a cancelled 変更 simply disappears from the history.
-    """
+def certificate_status(content: dict, *, today: datetime.date, revoked: bool = False) -> str:
+    """取消 once the guarantee contract was withdrawn; else 有効, or 期限切れ once the 保証期限 (end of
+    the 保証期間) has passed. A cancelled 変更 (変更取消) is no 取消: it leaves the history instead."""
+    if revoked:
+        return REVOKED
     deadline = content.get("guarantee_deadline") or ""
     try:
         if datetime.date.fromisoformat(deadline) < today:
@@ -73,7 +73,7 @@ def inbox_certificates(official: Official) -> QuerySet[Certificate]:
             last_posted_at=Max("versions__posted_at"),
             last_opened_at=Coalesce(Subquery(last_opened), "first_viewed_at"),
         )
-        .only("pk", "number", "public_id", "product_name", "first_viewed_at")
+        .only("pk", "number", "public_id", "product_name", "first_viewed_at", "revoked_at")
         .order_by("-last_posted_at", "number")
     )
 
@@ -106,7 +106,7 @@ def inbox_rows(certificates, *, today: datetime.date) -> list[InboxRow]:
     for certificate in certificates:
         history = visible_history(list(certificate.versions.all()))
         content = history[-1].shown.content if history else {}
-        status = certificate_status(content, today=today)
+        status = certificate_status(content, today=today, revoked=certificate.revoked_at is not None)
         rows.append(
             InboxRow(
                 certificate=certificate,

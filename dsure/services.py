@@ -88,6 +88,14 @@ def certificate_key_replace(*, number: str, key_digest: tuple[str, str]) -> None
         raise Certificate.DoesNotExist(number)
 
 
+def certificate_revoke(*, number: str, at: datetime) -> None:
+    """The surety company withdrew the whole guarantee contract (取消): from now on its status is 取消.
+    The certificate and its history stay viewable with the key, so the body can see what happened."""
+    updated = Certificate.objects.filter(number=number, revoked_at__isnull=True).update(revoked_at=at)
+    if updated != 1:
+        raise Certificate.DoesNotExist(number)
+
+
 # --- Lookups by officials -------------------------------------------------------------------------
 # The throttling windows (docs/dsure.md). Only "failure" attempts count: a malformed number, a refused
 # (throttled or locked) attempt and a success are not guesses.

@@ -81,7 +81,9 @@ def _certificate_page(request, public_id, sequence, template_name):
             "entry": entry,
             "is_current": entry is current,
             "content": content,
-            "status": certificate_status(current.shown.content, today=timezone.localdate()),
+            "status": certificate_status(
+                current.shown.content, today=timezone.localdate(), revoked=certificate.revoked_at is not None
+            ),
         },
     )
 

@@ -185,12 +185,38 @@ class CorrectionForm(forms.Form):
 
 @admin.register(GuaranteeContract)
 class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
-    list_display = ["number", "product", "format", "ordering_body", "branch", "issued_at", "issued_by"]
-    list_filter = ["product", "format", ("ordering_body", admin.RelatedOnlyFieldListFilter), "issued_at"]
+    list_display = [
+        "number",
+        "product",
+        "format",
+        "ordering_body",
+        "branch",
+        "issued_at",
+        "issued_by",
+        "revoked_at",
+    ]
+    list_filter = [
+        "product",
+        "format",
+        ("ordering_body", admin.RelatedOnlyFieldListFilter),
+        "issued_at",
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["ordering_body", "branch", "issued_by"]
     search_fields = ["number", "versions__content__work_name"]
     date_hierarchy = "issued_at"
-    fields = ["number", "product", "format", "branch", "ordering_body", "issued_at", "issued_by"]
+    fields = [
+        "number",
+        "product",
+        "format",
+        "branch",
+        "ordering_body",
+        "issued_at",
+        "issued_by",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+    ]
     readonly_fields = fields
     inlines = [VersionInline, KeyInline, FeeStatementInline, EventInline]
     change_form_template = "admin/issuers/guaranteecontract/change_form.html"
@@ -206,6 +232,11 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
                 "<int:pk>/cancel-change/",
                 self.admin_site.admin_view(self.cancel_change_view),
                 name="issuers_contract_cancel_change",
+            ),
+            path(
+                "<int:pk>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="issuers_contract_revoke",
             ),
             path(
                 "<int:pk>/reissue-key/",
@@ -270,6 +301,25 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
                 )
                 return self._done(contract)
         return self._operation_page(request, contract, form, title="変更取消", button="変更を取り消す")
+
+    def revoke_view(self, request, pk):
+        contract = self._contract(request, pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.contract_revoke(
+                    contract=contract, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    f"{contract.number} を取消しました。Net Desk と D-Sure の状態は「取消」になります。",
+                    messages.SUCCESS,
+                )
+                return self._done(contract)
+        return self._operation_page(request, contract, form, title="保証契約の取消", button="取消する")
 
     def reissue_key_view(self, request, pk):
         contract = self._contract(request, pk)

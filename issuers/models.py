@@ -196,6 +196,18 @@ class GuaranteeContract(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="発行者"
     )
+    # 取消: the whole contract withdrawn (not a 変更取消, which only drops a change). Its versions stay
+    # as issued; the contract's status reads 取消 on every side from then on.
+    revoked_at = models.DateTimeField("取消日時", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取消者",
+    )
+    revocation_reason = models.CharField("取消の理由", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "保証契約"
@@ -204,6 +216,16 @@ class GuaranteeContract(models.Model):
         # Newest first is how every list reads contracts (Net Desk's 保証契約一覧 pages 20 of a company's
         # contracts by it): without it PostgreSQL sorts all of them per page (docs/performance.md).
         indexes = [models.Index(fields=["-issued_at", "-id"], name="contract_newest_first")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_by__isnull=True, revocation_reason="")
+                | (
+                    models.Q(revoked_at__isnull=False, revoked_by__isnull=False)
+                    & ~models.Q(revocation_reason="")
+                ),
+                name="revoked_contract_has_who_and_why",
+            ),
+        ]
 
     def __str__(self):
         return self.number
@@ -338,6 +360,7 @@ class ContractEvent(models.Model):
         CANCELLATION = "cancellation", "変更取消"
         POST = "post", "D-Sureへ掲載"
         KEY_REISSUE = "key_reissue", "認証キー再発行"
+        REVOCATION = "revocation", "取消"
         MAIL = "mail", "発行完了メール送信"
 
     contract = models.ForeignKey(

@@ -22,6 +22,8 @@ def esurety_ordering_bodies(*, search: str = "") -> QuerySet[OrderingBody]:
 
 VALID = dsure_selectors.VALID  # 有効
 EXPIRED = dsure_selectors.EXPIRED  # 期限切れ
+REVOKED = dsure_selectors.REVOKED  # 取消
+STATUSES = (VALID, EXPIRED, REVOKED)
 
 
 def first_views(numbers) -> dict[str, datetime.datetime]:
@@ -36,6 +38,7 @@ def contract_history[V](versions) -> list[HistoryEntry[V]]:
     return visible_history(list(versions))
 
 
-def contract_status(content: dict, *, today: datetime.date) -> str:
-    """有効, or 期限切れ once the current version's 保証期限 (end of the 保証期間) has passed."""
-    return dsure_selectors.certificate_status(content, today=today)
+def contract_status(content: dict, *, today: datetime.date, revoked: bool) -> str:
+    """取消 once the contract was withdrawn; else 有効, or 期限切れ once the current version's 保証期限
+    (end of the 保証期間) has passed. The same rule as D-Sure's."""
+    return dsure_selectors.certificate_status(content, today=today, revoked=revoked)

@@ -1,5 +1,5 @@
 """The surety company's operations: issue a contract, amend it (変更), correct it (訂正), cancel a change
-(変更取消), re-issue its key. Views, admin actions, commands and tests all call these.
+(変更取消), re-issue its key, withdraw the whole contract (取消). Views, admin actions, commands and tests all call these.
 
 Each runs in one transaction: number, key, immutable version, PDFs, fee statement, the post to D-Sure
 and the event rows commit together or not at all. E-mail leaves through the outbox after commit.
@@ -148,7 +148,7 @@ def contract_cancel_change(*, contract: GuaranteeContract, by, reason: str) -> C
     `reason` (why the change is withdrawn) is kept in the contract's events and the audit trail."""
     now = timezone.now()
     with transaction.atomic():
-        contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+        contract = _locked_in_force(contract)
         versions = list(contract.versions.all())
         history = visible_history(versions)
         if len(history) < 2:
@@ -193,7 +193,7 @@ def key_reissue(*, contract: GuaranteeContract, by, reason: str) -> str:
         raise IssueError("証書(紙)の保証契約には認証キーがありません。")
     now = timezone.now()
     with transaction.atomic():
-        contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+        contract = _locked_in_force(contract)
         key = generate_key()
         content = current_content(contract)
         dsure_services.certificate_key_replace(
@@ -213,6 +213,33 @@ def key_reissue(*, contract: GuaranteeContract, by, reason: str) -> str:
     return key
 
 
+def contract_revoke(*, contract: GuaranteeContract, by, reason: str) -> GuaranteeContract:
+    """取消: the whole guarantee contract is withdrawn (e.g. the works contract was cancelled). Nothing
+    issued is touched: the versions and PDFs stay as they were, D-Sure is told, and from then on the
+    status reads 取消 on Net Desk and D-Sure and no 変更, 訂正 or key re-issue is accepted."""
+    if not reason.strip():
+        raise IssueError("取消の理由を入力してください。")
+    now = timezone.now()
+    with transaction.atomic():
+        contract = _locked_in_force(contract)
+        contract.revoked_at, contract.revoked_by, contract.revocation_reason = now, by, reason.strip()
+        contract.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        _record(contract, ContractEvent.Action.REVOCATION, by, now, f"取消：{contract.revocation_reason}")
+        if contract.is_electronic:
+            dsure_services.certificate_revoke(number=contract.number, at=now)
+            _record(contract, ContractEvent.Action.POST, by, now, "取消をD-Sureに掲載")
+        audit.record(
+            action="contract.revoke",
+            summary=f"保証契約 {contract.number} を取消",
+            obj=contract,
+            by=by,
+            number=contract.number,
+            reason=contract.revocation_reason,
+            posted_to_dsure=contract.is_electronic,
+        )
+    return contract
+
+
 def current_key(contract: GuaranteeContract) -> str | None:
     """The live key in clear, for the contractor's own screens only."""
     latest = contract.keys.order_by("-sequence").first()
@@ -227,10 +254,18 @@ def current_content(contract: GuaranteeContract) -> CertificateContent:
 # -- the steps -------------------------------------------------------------------------------------
 
 
+def _locked_in_force(contract: GuaranteeContract) -> GuaranteeContract:
+    """The contract, locked for the rest of the transaction; refused once it was withdrawn (取消)."""
+    contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+    if contract.revoked_at is not None:
+        raise IssueError(f"保証契約 {contract.number} は取消済みのため、この操作はできません。")
+    return contract
+
+
 def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
     now = timezone.now()
     with transaction.atomic():
-        contract = GuaranteeContract.objects.select_for_update().get(pk=contract.pk)
+        contract = _locked_in_force(contract)
         versions = list(contract.versions.all())
         history = visible_history(versions)
         current = history[-1]

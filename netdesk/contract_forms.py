@@ -8,7 +8,7 @@ from django import forms
 
 from common.forms import FullWidthTextField
 from issuers.models import CertificateFormat, Product
-from issuers.selectors import EXPIRED, VALID
+from issuers.selectors import STATUSES
 from netdesk.forms import JapaneseDateField, YenField
 
 
@@ -20,7 +20,7 @@ class ContractFilterForm(forms.Form):
         label="発注者", queryset=None, required=False, empty_label="すべて"
     )
     status = forms.ChoiceField(
-        label="状態", choices=[("", "すべて"), (VALID, VALID), (EXPIRED, EXPIRED)], required=False
+        label="状態", choices=[("", "すべて"), *((status, status) for status in STATUSES)], required=False
     )
 
     def __init__(self, *args, ordering_bodies, **kwargs):

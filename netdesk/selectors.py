@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 
 from issuers import selectors as issuers_selectors
@@ -95,10 +95,11 @@ class _VersionStub(NamedTuple):
     sequence: int
     kind: str
     deadline: str | None
+    revoked: bool
 
 
 def contract_ids_with_status(*, company: Company, status: str, today: datetime.date) -> list[int]:
-    """Ids of the company's contracts whose current version is 有効 / 期限切れ today.
+    """Ids of the company's contracts whose status is 有効 / 期限切れ / 取消 today.
 
     Which version is current follows the history rule (a 変更取消 makes the previous one current
     again), so it is decided in Python on a light read of every version row (one query: sequence,
@@ -106,8 +107,11 @@ def contract_ids_with_status(*, company: Company, status: str, today: datetime.d
     """
     rows = (
         CertificateVersion.objects.filter(contract_id__in=contract_ids_for_company(company=company))
-        .annotate(deadline=KT("content__guarantee_deadline"))
-        .values_list("contract_id", "sequence", "kind", "deadline")
+        .annotate(
+            deadline=KT("content__guarantee_deadline"),
+            revoked=Q(contract__revoked_at__isnull=False),
+        )
+        .values_list("contract_id", "sequence", "kind", "deadline", "revoked")
     )
     by_contract: dict[int, list[_VersionStub]] = defaultdict(list)
     for row in rows:
@@ -117,8 +121,9 @@ def contract_ids_with_status(*, company: Company, status: str, today: datetime.d
         history = issuers_selectors.contract_history(versions)
         if not history:
             continue
-        deadline = history[-1].shown.deadline or ""
-        if issuers_selectors.contract_status({"guarantee_deadline": deadline}, today=today) == status:
+        current = history[-1].shown
+        content = {"guarantee_deadline": current.deadline or ""}
+        if issuers_selectors.contract_status(content, today=today, revoked=current.revoked) == status:
             matching.append(contract_id)
     return matching
 
@@ -151,7 +156,9 @@ def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) 
                 product_request=request,
                 contract=request.contract,
                 content=content,
-                status=issuers_selectors.contract_status(content, today=today),
+                status=issuers_selectors.contract_status(
+                    content, today=today, revoked=request.contract.revoked_at is not None
+                ),
                 first_viewed_at=viewed.get(request.contract.number),
             )
         )

@@ -334,6 +334,7 @@ OPEN_AMENDMENT_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 # Seed Q5 and note (注)2 on the certificate, in the leaflets' words.
 MIXED_FORMATS_MESSAGE = "同じ保証契約において、電子証書と紙の保証証書は混在できません。"
 CONTRACT_AMOUNT_ONLY_MESSAGE = "請負金額のみの変更の場合は、この保証契約の効力に影響を及ぼさないので、保証契約変更の手続きをとる必要はありません。"
+REVOKED_MESSAGE = "この保証契約は取消済みのため、変更を申し込めません。"
 NOTHING_CHANGED_MESSAGE = "変更する項目がありません。変更後の内容を入力してください。"
 
 
@@ -408,6 +409,8 @@ def amendment_submit(
         contract = locked.contract
         if locked.status != Status.ISSUED or contract is None:
             raise AmendmentRefused("発行済みの保証契約に限り、変更を申し込めます。")
+        if contract.revoked_at is not None:
+            raise AmendmentRefused(REVOKED_MESSAGE)
         if format != contract.format:
             raise AmendmentRefused(MIXED_FORMATS_MESSAGE, field="format")
         if locked.amendments.filter(status__in=OPEN_AMENDMENT_STATUSES).exists():

@@ -84,7 +84,9 @@ def contract_detail(request, pk):
         "contract": contract,
         "content": current.content,
         "current": current,
-        "status": issuers_selectors.contract_status(current.content, today=timezone.localdate()),
+        "status": issuers_selectors.contract_status(
+            current.content, today=timezone.localdate(), revoked=contract.revoked_at is not None
+        ),
         "amendments": amendments,
         "amendment_open": any(a.status in OPEN_AMENDMENT_STATUSES for a in amendments),
     }

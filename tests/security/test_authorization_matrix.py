@@ -183,6 +183,7 @@ RULES: dict[str, Rule] = {
     "admin:issuers_contract_correct": Rule(staff(200, 404), contract),
     "admin:issuers_contract_cancel_change": Rule(staff(200, 404), contract),
     "admin:issuers_contract_reissue_key": Rule(staff(200, 404), contract),
+    "admin:issuers_contract_revoke": Rule(staff(200, 404), contract),
     "admin:issuers_contract_version_pdf": Rule(staff(200, 404), contract_version),
     "admin:issuers_contract_fee_pdf": Rule(
         staff(200, 404), lambda w: {"pk": w.contract.pk, "statement_pk": w.fee_statement.pk}

@@ -467,6 +467,26 @@ def test_any_reason_is_answered_and_only_a_valid_one_acts(client, world, reason,
         assert shows_typed(response.content.decode(), reason)
 
 
+@FUZZ
+@given(reason=typed)
+def test_any_revocation_reason_is_answered_and_only_a_valid_one_withdraws(client, world, reason):
+    client.force_login(world.users["clerk_x"])
+    contract = GuaranteeContract.objects.get(pk=world.contract.pk)
+    in_force = contract.revoked_at is None
+    state = snapshot()
+
+    response = client.post(f"/admin/issuers/guaranteecontract/{contract.pk}/revoke/", {"reason": reason})
+
+    if response.status_code == 302:
+        assert in_force  # a contract already withdrawn is never withdrawn twice
+        contract.refresh_from_db()
+        assert contract.revoked_at is not None and contract.revocation_reason == reason.strip()
+    else:
+        assert response.status_code == 200
+        assert diff(state, snapshot()) == []
+        assert shows_typed(response.content.decode(), reason)
+
+
 selection = st.lists(st.one_of(typed, st.sampled_from(["1", "2", "3", "-1", "0"])), max_size=3)
 
 
