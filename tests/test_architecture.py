@@ -57,3 +57,18 @@ def test_foreign_keys_point_along_the_arrows(app):
         not in ALLOWED[app] | {app, "accounts", "auth", "contenttypes"}
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize("app", ["netdesk", "issuers", "dsure", "audit", "accounts"])
+def test_migrations_depend_along_the_arrows(app):
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    wrong = sorted(
+        f"{name} → {dependency}"
+        for (label, name), migration in loader.disk_migrations.items()
+        if label == app
+        for dependency, _ in migration.dependencies
+        if dependency not in ALLOWED[app] | {app, "accounts", "auth", "contenttypes", "__setting__"}
+    )
+    assert wrong == []

@@ -1,63 +1,23 @@
-"""On PostgreSQL, a trigger refuses UPDATE and DELETE on the audit trail and on the issued documents
-(certificate versions, keys, fee statements, D-Sure's posted versions). Nothing on SQLite.
-
-A later data migration that must rewrite one of these tables has to disable the trigger for its own
-transaction (ALTER TABLE … DISABLE TRIGGER append_only) and say why (docs/audit.md)."""
+"""On PostgreSQL, the append-only trigger function, and the trigger on the audit trail itself. The
+issued documents (certificate versions, keys, fee statements, D-Sure's posted versions) are protected
+by their own apps' migrations with the same function (audit.append_only)."""
 
 from django.db import migrations
 
-FUNCTION = "append_only_refuse"
-TRIGGER = "append_only"
-PROTECTED = [
-    ("audit", "AuditEntry"),
-    ("issuers", "CertificateVersion"),
-    ("issuers", "KeyIssue"),
-    ("issuers", "FeeStatement"),
-    ("dsure", "PostedVersion"),
-]
-
-
-def _tables(apps, schema_editor):
-    quote = schema_editor.quote_name
-    return [quote(apps.get_model(app, model)._meta.db_table) for app, model in PROTECTED]
+from audit import append_only
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION '% on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
-                USING ERRCODE = 'restrict_violation';
-        END;
-        $$
-        """,
-        params=None,  # no placeholders: the % in RAISE's format must reach PostgreSQL as it is
-    )
-    for table in _tables(apps, schema_editor):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {TRIGGER} BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"
-        )
+    append_only.install_function(schema_editor)
+    append_only.protect(schema_editor, apps.get_model("audit", "AuditEntry"))
 
 
 def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in _tables(apps, schema_editor):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
-    schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
+    append_only.unprotect(schema_editor, apps.get_model("audit", "AuditEntry"))
+    append_only.remove_function(schema_editor)
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("audit", "0001_initial"),
-        # The migrations that create the protected tables.
-        ("issuers", "0001_initial"),
-        ("dsure", "0001_initial"),
-    ]
+    dependencies = [("audit", "0001_initial")]
 
     operations = [migrations.RunPython(install, uninstall, elidable=False)]
