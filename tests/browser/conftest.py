@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BLOCKING_IMPACTS = ("serious", "critical")
+ACTION_TIMEOUT_MS = 15_000
 
 
 def _browser_unavailable_reason() -> str | None:
@@ -54,7 +55,11 @@ def browser(request):
         pytest.skip(f"browser tests skipped: {reason}")
     shared = getattr(request.config, "_shared_chromium", None)
     if shared is None:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
+
+        # Assertions wait as long as actions do (15 s, below): their own default of 5 s failed now and
+        # then on a loaded 2-core machine (PDF rendering in the live server), never on an idle one.
+        expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
         playwright = sync_playwright().start()
         shared = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -73,7 +78,7 @@ def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="ja-JP", viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import BLOCKING_IMPACTS
+from tests.browser.conftest import ACTION_TIMEOUT_MS, BLOCKING_IMPACTS
 
 ARTIFACTS = Path(
     os.environ.get("BROWSER_ARTIFACTS") or Path(tempfile.gettempdir()) / "esurety-browser-artifacts"
@@ -90,7 +90,7 @@ def people(browser, live_server):
 
     def open_page(name: str):
         context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport=VIEWPORT)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
 
