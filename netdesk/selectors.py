@@ -80,14 +80,12 @@ def filter_contracts(
 
 def ordering_bodies_of_company(*, company: Company) -> QuerySet[OrderingBody]:
     """The ordering bodies the company holds contracts for: the choices of the list's filter."""
-    # Through the company's own applications: the contracts table holds every company's rows.
-    return (
-        OrderingBody.objects.filter(
-            application__company=company, application__products__contract__isnull=False
-        )
-        .distinct()
-        .order_by("code")
+    # Through the company's own applications (the contracts table holds every company's rows), as one
+    # EXISTS per body: it stops at the first contract, where a join would visit all of them.
+    has_contract = Application.objects.filter(
+        company=company, ordering_body=OuterRef("pk"), products__contract__isnull=False
     )
+    return OrderingBody.objects.filter(Exists(has_contract)).order_by("code")
 
 
 class _VersionStub(NamedTuple):
