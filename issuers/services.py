@@ -1,5 +1,6 @@
 """The surety company's operations: issue a contract, amend it (変更), correct it (訂正), cancel a change
-(変更取消), re-issue its key, withdraw the whole contract (取消). Views, admin actions, commands and tests all call these.
+(変更取消), re-issue its key, withdraw the whole contract (取消). Views, admin actions, commands and
+tests all call these.
 
 Each runs in one transaction: number, key, immutable version, PDFs, fee statement, the post to D-Sure
 and the event rows commit together or not at all. E-mail leaves through the outbox after commit.
