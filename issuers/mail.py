@@ -20,7 +20,7 @@ MAX_ATTEMPTS = 8
 
 def queue_issued_mail(*, contract, content, to: str) -> OutboundMail:
     """「電子保証（認証キー）発行完了のお知らせ」, queued in the caller's transaction."""
-    context = {"content": content, "netdesk_url": f"{settings.SITE_URL}/netdesk/contracts/"}
+    context = {"content": content, "netdesk_url": f"{settings.SITE_URL}/netdesk/contracts/?tab=electronic"}
     return _queue(
         dedup_key=f"issued:{contract.number}",
         to=to,

@@ -241,7 +241,7 @@ def esurety_refusal(body: OrderingBody, today: datetime.date) -> str:
         )
     return format_html(
         '{}証書(紙)を選択してください。電子保証対応の発注者は<a href="{}" target="_blank" rel="noopener">'
-        "こちら（新しいウィンドウ）</a>です。",
+        '<span class="visually-hidden">（新しいウィンドウ）</span>こちら</a>です。',
         reason,
         reverse("ordering_body_list"),
     )

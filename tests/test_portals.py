@@ -53,3 +53,22 @@ def test_public_list_of_esurety_ordering_bodies_is_searchable(client, body_p, bo
 def test_netdesk_login_without_next_lands_on_the_top_page(client, contractor_a):
     response = client.post("/netdesk/login/", {"username": "alice", "password": "pw"})
     assert response.url == "/netdesk/"
+
+
+@pytest.mark.parametrize(
+    ("url", "operator", "other"),
+    [
+        ("/netdesk/login/", "東日本建設業保証株式会社の実際のサービスではありません。", "日本電子認証"),
+        (
+            "/dsure/login/",
+            "日本電子認証株式会社（NDN）が運営する実際の保証確認サービス（D-Sure）ではありません。",
+            "東日本建設業保証",
+        ),
+    ],
+)
+def test_each_portals_footer_names_the_real_service_it_is_not(client, url, operator, other):
+    # D-Sure is NDN's service, not the surety company's (seeds 003 and 004).
+    page = client.get(url).content.decode()
+    footer = page[page.index('<footer class="site-footer">') :]
+    assert operator in footer and "見本（SPECIMEN）" in footer
+    assert other not in footer

@@ -54,7 +54,8 @@ def rows(content: CertificateContent) -> list[tuple[str, str]]:
         ("保証契約番号", content["number"]),
         ("保証契約者", f"{content['contractor_address']}\n{contractor}"),
         ("被保証者", content["beneficiary"]),
-        ("保証金額（総額）", yen(content["guarantee_amount"])),
+        # The 契約保証's analogue of the advance certificate's 保証金額（総額） is plain 保証金額 (spec §8).
+        ("保証金額（総額）" if advance else "保証金額", yen(content["guarantee_amount"])),
         (
             ("保証期限", wareki(content["guarantee_deadline"]))
             if advance
