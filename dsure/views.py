@@ -24,6 +24,7 @@ from dsure.selectors import (
     with_versions,
 )
 from dsure.services import certificate_lookup, certificate_open_from_inbox, certificate_opened
+from dsure.templatetags.dsure_tags import history_label
 
 login = login_view
 logout = refuse_key_in_url(auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login")))
@@ -117,7 +118,7 @@ def certificate_pdf(request, public_id, sequence):
     entry = next((e for e in certificate_history(certificate) if e.shown.sequence == sequence), None)
     if entry is None:
         raise Http404
-    label = "新規" if entry.number == 1 else f"変更{entry.change_no}"
+    label = history_label(entry)
     return pdf_response(entry.shown.pdf, f"電子証書_{certificate.number}_{label}.pdf")
 
 

@@ -218,8 +218,8 @@ def test_electronic_flow_from_application_to_dsure_and_an_amendment(people, scre
     rows = paul.locator(".certificate-history tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("新規")
-    expect(rows.nth(1)).to_contain_text("変更1")
-    expect(paul.locator(".certificate-summary")).to_contain_text("No.2 変更1")
+    expect(rows.nth(1)).to_contain_text("変更一")
+    expect(paul.locator(".certificate-summary")).to_contain_text("No.2 変更一")
     expect(paul.locator(".certificate-document").get_by_text("18,000,000").first).to_be_visible()
     check_certificate(paul, screens, "dsure-certificate-amended")
 

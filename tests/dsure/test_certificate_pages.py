@@ -48,7 +48,7 @@ def test_the_current_version_status_and_history_are_shown(paul, amended_p):
     assert "※訂正、変更取消された履歴は表示されません。" in html
     history = html[html.index("電子保証情報（履歴情報）") :]
     assert history.count("<tr>") == 3  # header + two entries
-    assert "<td>新規</td>" in history and "<td>変更1</td>" in history and "変更2" not in history
+    assert "<td>新規</td>" in history and "<td>変更一</td>" in history and "変更二" not in history
     assert "見本" in html
     assert KEY_P not in html
 
@@ -159,7 +159,7 @@ def test_many_versions_do_not_cost_more_queries(paul, cert_p, django_assert_max_
     base = unlock(paul)
     with django_assert_max_num_queries(10):
         html = paul.get(base).content.decode()
-    assert "<td>変更28</td>" in html
+    assert "<td>変更二十八</td>" in html
 
 
 def test_the_official_of_another_body_can_use_their_own_certificates(client, official_q, cert_q):
