@@ -1,5 +1,5 @@
-"""D-Sure's operations. `certificate_post` and `certificate_key_replace` are the only ways in from
-outside (the surety company's side); everything else serves D-Sure's own officials and the ordering
+"""D-Sure's operations. `certificate_post`, `certificate_key_replace` and `certificate_revoke` are the
+only ways in from outside (the surety company's side); everything else serves D-Sure's own officials and the ordering
 bodies' e-contract systems (API clients)."""
 
 import secrets
