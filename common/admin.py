@@ -19,6 +19,14 @@ class _GuardedChangeList(ChangeList):
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
 
+    def get_results(self, request):
+        # A lookup the filters let through can still fail when the query is compiled: ?at__gte=00010101
+        # is a valid date whose midnight in Tokyo is before year 1 in UTC (OverflowError).
+        try:
+            return super().get_results(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
 
 class ListFilterGuard:
     """Mix into a ModelAdmin with list_filter or date_hierarchy, before admin.ModelAdmin."""

@@ -273,70 +273,72 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
         return redirect(reverse("admin:issuers_guaranteecontract_change", args=[contract.pk]))
 
     def correct_view(self, request, pk):
-        contract = self._contract(request, pk)
-        form = CorrectionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.contract_correct(contract=contract, amendment=form.amendment(), by=request.user)
-            except services.IssueError as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(request, f"{contract.number} を訂正しました。", messages.SUCCESS)
-                return self._done(contract)
-        return self._operation_page(request, contract, form, title="訂正", button="訂正する")
+        return self._operation(
+            request,
+            pk,
+            CorrectionForm,
+            lambda contract, form: services.contract_correct(
+                contract=contract, amendment=form.amendment(), by=request.user
+            ),
+            done="{number} を訂正しました。",
+            title="訂正",
+            button="訂正する",
+        )
 
     def cancel_change_view(self, request, pk):
-        contract = self._contract(request, pk)
-        form = ReasonForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.contract_cancel_change(
-                    contract=contract, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except services.IssueError as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(
-                    request, f"{contract.number} の直近の変更を取り消しました。", messages.SUCCESS
-                )
-                return self._done(contract)
-        return self._operation_page(request, contract, form, title="変更取消", button="変更を取り消す")
+        return self._operation(
+            request,
+            pk,
+            ReasonForm,
+            lambda contract, form: services.contract_cancel_change(
+                contract=contract, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            done="{number} の直近の変更を取り消しました。",
+            title="変更取消",
+            button="変更を取り消す",
+        )
 
     def revoke_view(self, request, pk):
-        contract = self._contract(request, pk)
-        form = ReasonForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.contract_revoke(
-                    contract=contract, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except services.IssueError as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(
-                    request,
-                    f"{contract.number} を取消しました。Net Desk と D-Sure の状態は「取消」になります。",
-                    messages.SUCCESS,
-                )
-                return self._done(contract)
-        return self._operation_page(request, contract, form, title="保証契約の取消", button="取消する")
+        return self._operation(
+            request,
+            pk,
+            ReasonForm,
+            lambda contract, form: services.contract_revoke(
+                contract=contract, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            done="{number} を取消しました。Net Desk と D-Sure の状態は「取消」になります。",
+            title="保証契約の取消",
+            button="取消する",
+        )
 
     def reissue_key_view(self, request, pk):
+        return self._operation(
+            request,
+            pk,
+            ReasonForm,
+            lambda contract, form: services.key_reissue(
+                contract=contract, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            done="{number} の認証キーを再発行しました。旧キーは無効です。"
+            "新しい「認証キー」のお知らせは受注者がNet Deskで取得できます。",
+            title="認証キー再発行",
+            button="再発行する",
+        )
+
+    def _operation(self, request, pk, form_class, run, *, done, title, button):
+        """One clerk's operation on a contract of their branch: the form, then the service; a refusal
+        (IssueError) is shown above the form with everything typed kept."""
         contract = self._contract(request, pk)
-        form = ReasonForm(request.POST or None)
+        form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.key_reissue(contract=contract, by=request.user, reason=form.cleaned_data["reason"])
+                run(contract, form)
             except services.IssueError as error:
                 form.add_error(None, str(error))
             else:
-                self.message_user(
-                    request,
-                    f"{contract.number} の認証キーを再発行しました。旧キーは無効です。新しい「認証キー」のお知らせは受注者がNet Deskで取得できます。",
-                    messages.SUCCESS,
-                )
+                self.message_user(request, done.format(number=contract.number), messages.SUCCESS)
                 return self._done(contract)
-        return self._operation_page(request, contract, form, title="認証キー再発行", button="再発行する")
+        return self._operation_page(request, contract, form, title=title, button=button)
 
     def _operation_page(self, request, contract, form, *, title, button):
         context = {

@@ -586,3 +586,13 @@ def test_a_nul_byte_in_any_query_parameter_is_answered(world):
         for name in names:
             response = client.get(url, {name: "小谷\x00村"})
             assert response.status_code in ((200, 302) if url.startswith("/admin/") else (200,)), (url, name)
+
+
+def test_a_date_filter_before_year_one_in_utc_is_the_admins_redirect(world):
+    """Found by the fuzzer: ?at__gte=00010101 is a valid date, but its midnight in Tokyo is before year 1
+    in UTC and the query could not be built (OverflowError, a 500)."""
+    client = Client()
+    client.force_login(world.users["clerk_x"])
+    response = client.get("/admin/dsure/lookupattempt/", {"at__gte": "00010101"})
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
