@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django import forms as django_forms
+from django.db import connection
 from django.test import Client
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
@@ -590,9 +591,12 @@ def test_a_nul_byte_in_any_query_parameter_is_answered(world):
 
 def test_a_date_filter_before_year_one_in_utc_is_the_admins_redirect(world):
     """Found by the fuzzer: ?at__gte=00010101 is a valid date, but its midnight in Tokyo is before year 1
-    in UTC and the query could not be built (OverflowError, a 500)."""
+    in UTC and SQLite's query could not be built (OverflowError, a 500). PostgreSQL, which has years
+    before 1, simply answers with an empty list."""
     client = Client()
     client.force_login(world.users["clerk_x"])
     response = client.get("/admin/dsure/lookupattempt/", {"at__gte": "00010101"})
-    assert response.status_code == 302
-    assert response.url.endswith("?e=1")
+    if connection.vendor == "sqlite":
+        assert response.status_code == 302 and response.url.endswith("?e=1")
+    else:
+        assert response.status_code == 200
