@@ -172,3 +172,25 @@ def test_the_status_rule_puts_revocation_before_the_deadline():
     assert contract_status(past, today=today, revoked=False) == "期限切れ"
     assert contract_status(past, today=today, revoked=True) == "取消"
     assert contract_status({"guarantee_deadline": "2027-03-19"}, today=today, revoked=False) == "有効"
+
+
+def test_an_open_amendment_of_a_withdrawn_contract_cannot_be_issued(
+    client, clerk_x, contractor_a, issued, advance
+):
+    amendment = netdesk_services.amendment_submit(
+        product_request=issued[0],
+        by=contractor_a,
+        client_token=uuid.uuid4(),
+        format="electronic",
+        guarantee_amount=18_000_000,
+    )
+    services.contract_revoke(contract=advance, by=clerk_x, reason=REASON)
+
+    client.force_login(clerk_x)
+    response = client.post(f"/admin/netdesk/amendmentrequest/{amendment.pk}/issue/", follow=True)
+    assert "取消済みのため、この操作はできません" in response.content.decode()
+    assert advance.versions.count() == 1
+    client.force_login(contractor_a)
+    page = client.get(detail_url(advance)).content.decode()
+    assert "この保証契約は取消済みのため、変更を申し込めません。" in page
+    assert "受付中の変更の申込があります" not in page
