@@ -127,3 +127,18 @@ def accessible():
 @pytest.fixture
 def browser_login():
     return login
+
+
+def close_certificate_window(window) -> None:
+    """Click 閉じる in a certificate window and wait until it has closed. The window closes itself in
+    the click handler, so the click may lose its page halfway (Playwright's TargetClosedError); that is
+    the outcome wanted, and `expect_event("close")` still fails the test if the window stays open."""
+    from playwright.sync_api import Error
+
+    with window.expect_event("close"):
+        try:
+            window.get_by_role("link", name="閉じる").click()
+        except Error:
+            if not window.is_closed():
+                raise
+    assert window.is_closed()

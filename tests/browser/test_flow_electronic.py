@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from dsure.forms import FAILURE_MESSAGE, NUMBER_THROTTLE_MESSAGE, retry_phrase
 from dsure.models import LookupAttempt
 from netdesk.models import Application, ProductRequest, Status
+from tests.browser.conftest import close_certificate_window
 from tests.browser.flows import (
     WORK_NAME,
     admin_log_in,
@@ -116,8 +117,7 @@ def test_electronic_flow_from_application_to_dsure_and_an_amendment(people, scre
     expect(window.get_by_text("小谷村長").first).to_be_visible()
     expect(window.get_by_text("20,000,000").first).to_be_visible()
     check_certificate(window, screens, "netdesk-certificate-window", key="05-certificate-window")
-    with window.expect_event("close"):
-        window.get_by_role("link", name="閉じる").click()
+    close_certificate_window(window)
 
     # 印刷: the key notice, downloaded; the number and key are read out of its text.
     with alice.expect_download() as download_info:

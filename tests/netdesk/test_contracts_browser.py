@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 
 from issuers import services as issuers_services
 from tests import factories
-from tests.browser.conftest import assert_accessible, browser, login, page  # noqa: F401 (fixtures)
+from tests.browser.conftest import (  # noqa: F401 (fixtures)
+    assert_accessible,
+    browser,
+    close_certificate_window,
+    login,
+    page,
+)
 from tests.netdesk.contracts_helpers import issue_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -81,9 +87,7 @@ def test_contractor_checks_the_certificate_and_applies_for_a_change(page, contra
     window.evaluate("window.print = () => { window.printed = true; }")
     window.get_by_role("button", name="印刷").click()
     assert window.evaluate("window.printed") is True
-    with window.expect_event("close"):
-        window.get_by_role("link", name="閉じる").click()
-    assert window.is_closed()
+    close_certificate_window(window)
 
     page.get_by_role("link", name="変更の申込").click()
     expect(page.get_by_role("heading", name="変更の申込（前払金保証）")).to_be_visible()
