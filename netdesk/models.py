@@ -171,6 +171,13 @@ class ProductRequest(models.Model):
     def is_advance(self) -> bool:
         return self.product == Product.ADVANCE
 
+    @property
+    def status_label(self) -> str:
+        """手続状況 as the pages show it: a paper certificate's 発行済 says it goes by post (spec §4)."""
+        if self.status == Status.ISSUED and self.format == CertificateFormat.PAPER:
+            return "発行済（郵送）"
+        return self.get_status_display()
+
 
 class ApplicationEvent(models.Model):
     """Append-only trail of every status change of an application or one of its product requests."""

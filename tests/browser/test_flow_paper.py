@@ -44,13 +44,13 @@ def test_paper_flow_from_application_to_the_certificate_pdf(people, screens, cas
     expect(admin_message(xavier)).to_contain_text("前払金保証を発行しました（保証契約番号 ")
     xavier.get_by_role("button", name="契約保証を発行").click()
     expect(admin_message(xavier)).to_contain_text("契約保証を発行しました（保証契約番号 ")
-    expect(review.get_by_text("発行済")).to_have_count(2)
+    expect(review.get_by_text("発行済（郵送）")).to_have_count(2)
     check_admin(xavier, screens, "admin-application-issued-paper")
 
-    # 保証申込: both 発行済, with their numbers.
+    # 保証申込: both 発行済（郵送）, with their numbers.
     alice.get_by_role("link", name="保証申込", exact=True).first.click()
     row = alice.get_by_role("row", name=re.compile(WORK_NAME))
-    expect(row.get_by_text("発行済")).to_have_count(2)
+    expect(row.get_by_text("発行済（郵送）")).to_have_count(2)
     expect(row.locator(".contract-number")).to_have_count(2)
     check(alice, screens, "netdesk-application-list-issued")
 

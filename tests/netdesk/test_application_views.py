@@ -400,6 +400,7 @@ def test_the_list_shows_the_contract_number_once_issued(alice, application_a, cl
     contract = services.product_request_issue(product_request=advance, by=clerk_x)
     page = alice.get("/netdesk/applications/").content.decode()
     assert "発行済" in page and contract.number in page
+    assert "発行済（郵送）" not in page  # electronic: nothing goes by post
     detail = alice.get(url(application_a)).content.decode()
     assert contract.number in detail
 
@@ -511,3 +512,22 @@ def test_the_edit_and_confirm_pages_run_a_bounded_number_of_queries(
         assert alice.get(url(application_a, "edit")).status_code == 200
     with django_assert_max_num_queries(10):
         assert alice.get(url(application_a, "confirm")).status_code == 200
+
+
+def test_a_paper_certificate_is_issued_by_post(
+    alice, company_a, contractor_a, body_p, branch_x, clerk_x, fee_rates
+):
+    from tests.netdesk.contracts_helpers import issue_application
+
+    advance, _ = issue_application(
+        company=company_a,
+        contractor=contractor_a,
+        body=body_p,
+        branch=branch_x,
+        clerk=clerk_x,
+        format="paper",
+    )
+    page = alice.get("/netdesk/applications/").content.decode()
+    assert page.count("発行済（郵送）") == 2
+    detail = alice.get(url(advance.application)).content.decode()
+    assert "発行済（郵送）" in detail
