@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from dsure import selectors as dsure_selectors
 from dsure.history import HistoryEntry, visible_history
-from issuers.models import OrderingBody
+from issuers.models import CertificateVersion, OrderingBody
 
 
 def esurety_ordering_bodies(*, search: str = "") -> QuerySet[OrderingBody]:
@@ -36,6 +36,11 @@ def contract_history[V](versions) -> list[HistoryEntry[V]]:
     """The history as shown (新規 / 変更N; 訂正 and 変更取消 folded in): the one rule of dsure.history,
     applied to a contract's CertificateVersion rows (or any rows with sequence and kind)."""
     return visible_history(list(versions))
+
+
+def cancellations_of(version) -> QuerySet[CertificateVersion]:
+    """The 変更取消 that withdrew `version` (a CertificateVersion, or an OuterRef to one), if any."""
+    return CertificateVersion.objects.filter(kind=CertificateVersion.Kind.CANCELLATION, target=version)
 
 
 def contract_status(content: dict, *, today: datetime.date, revoked: bool) -> str:

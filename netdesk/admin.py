@@ -12,9 +12,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from common.formats import kanji_number, wareki, yen
+from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
 from issuers.admin import BranchScopedAdmin
-from issuers.models import CertificateVersion, Product
+from issuers.models import Product
 from netdesk import services
 from netdesk.models import (
     AmendmentRequest,
@@ -389,9 +390,7 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
         issued = (
             f"変更{kanji_number(amendment.version.change_no)}（{amendment.version.issued_at:%Y/%m/%d %H:%M}）"
         )
-        cancelled = CertificateVersion.objects.filter(
-            kind=CertificateVersion.Kind.CANCELLATION, target=amendment.version
-        ).exists()
+        cancelled = issuers_selectors.cancellations_of(amendment.version).exists()
         return f"{issued}・変更取消済" if cancelled else issued
 
     @admin.display(description="変更の内容（現在 → 変更後）")

@@ -166,12 +166,9 @@ def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) 
 def amendments_of(*, product_request: ProductRequest) -> list[AmendmentRequest]:
     """The request's amendments, newest first; `change_cancelled` says the 変更 issued for one was
     later withdrawn by a 変更取消 (it is then out of the history, and the page must not call it 発行済)."""
-    cancellation = CertificateVersion.objects.filter(
-        kind=CertificateVersion.Kind.CANCELLATION, target=OuterRef("version")
-    )
     return list(
         product_request.amendments.select_related("version")
-        .annotate(change_cancelled=Exists(cancellation))
+        .annotate(change_cancelled=Exists(issuers_selectors.cancellations_of(OuterRef("version"))))
         .order_by("-requested_at", "-pk")
     )
 
