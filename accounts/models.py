@@ -16,6 +16,10 @@ class User(AbstractUser):
         verbose_name = "利用者"
         verbose_name_plural = "利用者"
 
+    def get_full_name(self):
+        """Family name first, as Japanese names are written: 「小谷 花子」."""
+        return f"{self.last_name} {self.first_name}".strip()
+
 
 class TokenBucket(models.Model):
     """A rate limit kept in the database, healthchecks style: one row per thing being limited

@@ -24,6 +24,7 @@ LOCKED_MESSAGE = (
     "受注者を通じて保証会社に認証キーの再発行を依頼してください。"
 )
 NUMBER_THROTTLE_MESSAGE = "この保証契約番号は、認証キーの誤入力が続いたため一時的に照会できません。"
+TRIES_LEFT_MESSAGE = "あと{tries_left}回誤入力が続くと、照会を一時停止します。"
 OFFICIAL_THROTTLE_MESSAGE = "認証キーの誤入力が続いたため、照会を一時停止しています。"
 
 
@@ -58,11 +59,25 @@ class LookupForm(forms.Form):
             self.add_error(None, LOCKED_MESSAGE)
             return
         messages = [FAILURE_MESSAGE] if outcome.result == Result.FAILURE else []
+        if outcome.tries_left is not None:
+            messages.append(TRIES_LEFT_MESSAGE.format(tries_left=outcome.tries_left))
         if outcome.retry_at is not None:
             lead = NUMBER_THROTTLE_MESSAGE if outcome.throttle == "number" else OFFICIAL_THROTTLE_MESSAGE
             messages.append(f"{lead}{retry_phrase(outcome.retry_at)}")
         for message in messages:
             self.add_error(None, message)
+
+
+class InboxSearchForm(forms.Form):
+    q = forms.CharField(
+        label="保証契約番号・工事名・受注者で検索",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def search(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 def prefilled_number(raw: str) -> str:

@@ -3,9 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from common.contract_numbers import normalize as normalize_number
 from dsure.digest import token_digest
 from dsure.history import HistoryEntry, visible_history
 from dsure.models import ApiClient, BodyCertificateView, Certificate, LookupAttempt, Official, PostedVersion
@@ -60,16 +61,28 @@ def lookup_history(official: Official) -> QuerySet[LookupAttempt]:
 EXPIRING_WITHIN = datetime.timedelta(days=30)
 
 
-def inbox_certificates(official: Official) -> QuerySet[Certificate]:
+def inbox_certificates(official: Official, *, search: str = "") -> QuerySet[Certificate]:
     """The body's received certificates: every one its officials (or its API clients) have once
     looked up with the key, latest posting first. Annotated with `last_posted_at` (the latest posted
-    row, 訂正 and 変更取消 included) and `last_opened_at` (the body's last view, else its first)."""
+    row, 訂正 and 変更取消 included) and `last_opened_at` (the body's last view, else its first).
+
+    `search` keeps those whose number contains it (as typed or pasted: full-width, look-alike
+    hyphens), or whose 工事名 or 受注者 in any posted version does."""
     last_opened = BodyCertificateView.objects.filter(
         body_id=official.body_id, certificate=OuterRef("pk")
     ).values("last_opened_at")[:1]
+    certificates = Certificate.objects.filter(body_id=official.body_id, first_viewed_at__isnull=False)
+    search = search.strip()
+    if search:
+        # EXISTS rather than a join: a join would narrow the Max() below to the matching versions.
+        matching_version = PostedVersion.objects.filter(certificate=OuterRef("pk")).filter(
+            Q(content__work_name__icontains=search) | Q(content__contractor_name__icontains=search)
+        )
+        certificates = certificates.filter(
+            Q(number__contains=normalize_number(search)) | Exists(matching_version)
+        )
     return (
-        Certificate.objects.filter(body_id=official.body_id, first_viewed_at__isnull=False)
-        .annotate(
+        certificates.annotate(
             last_posted_at=Max("versions__posted_at"),
             last_opened_at=Coalesce(Subquery(last_opened), "first_viewed_at"),
         )

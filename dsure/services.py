@@ -105,6 +105,7 @@ NUMBER_LOCK = timedelta(minutes=15)  # … lock that number for that official th
 OFFICIAL_FAILURE_LIMIT = 20  # failures by one official within …
 OFFICIAL_FAILURE_WINDOW = timedelta(hours=1)  # … a rolling hour pause all their lookups.
 CERTIFICATE_FAILURE_LIMIT = 100  # consecutive failures on a number, all officials: locked until re-keyed
+TRIES_LEFT_SHOWN_FROM = 2  # from the third failure on a number, the page says how many tries are left
 
 # Compared against when the number is unknown, so that every failure costs one HMAC.
 _NO_DIGEST = "0" * 64
@@ -120,6 +121,9 @@ class LookupOutcome:
     certificate: Certificate | None = None  # only on success
     retry_at: datetime | None = None
     throttle: str = ""
+    # Failures the actor may still make before the nearer pause (number or official), once few are
+    # left. It is counted from the actor's own attempts only, so it tells nothing of the certificate.
+    tries_left: int | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -231,7 +235,15 @@ def certificate_lookup(
         if len(recent_failures) + 1 >= OFFICIAL_FAILURE_LIMIT:
             paused_until = ([now, *recent_failures])[OFFICIAL_FAILURE_LIMIT - 1] + OFFICIAL_FAILURE_WINDOW
             return _outcome(LookupAttempt.Result.FAILURE, number, paused_until, "official")
-        return LookupOutcome(result=LookupAttempt.Result.FAILURE, number=number)
+        tries_left = min(
+            NUMBER_FAILURE_LIMIT - (failures_on_number + 1),
+            OFFICIAL_FAILURE_LIMIT - (len(recent_failures) + 1),
+        )
+        return LookupOutcome(
+            result=LookupAttempt.Result.FAILURE,
+            number=number,
+            tries_left=tries_left if tries_left <= TRIES_LEFT_SHOWN_FROM else None,
+        )
 
 
 def _outcome(result, number, retry_at, throttle) -> LookupOutcome:

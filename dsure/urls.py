@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("history/", views.history, name="history"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/csv/", views.inbox_csv, name="inbox_csv"),
     path("inbox/<uuid:public_id>/", views.inbox_open, name="inbox_open"),
     path("api/v1/verify", api.verify, name="api_verify"),
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),

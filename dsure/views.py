@@ -1,8 +1,10 @@
 """D-Sure pages for ordering-body officials."""
 
+import csv
+
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.http import client_ip, pdf_response
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
-from dsure.forms import LookupForm, prefilled_number
+from dsure.forms import InboxSearchForm, LookupForm, prefilled_number
 from dsure.models import LookupAttempt
 from dsure.selectors import (
     certificate_history,
@@ -135,9 +137,68 @@ def history(request):
 @never_cache
 def inbox(request):
     """受領済み電子証書一覧: the body's certificates that one of its officials has looked up once."""
-    page = Paginator(inbox_certificates(request.official), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = InboxSearchForm(request.GET)
+    certificates = inbox_certificates(request.official, search=form.search())
+    page = Paginator(certificates, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = inbox_rows(with_versions(page.object_list), today=timezone.localdate())
-    return render(request, "dsure/inbox.html", {"page": page, "rows": rows})
+    return render(request, "dsure/inbox.html", {"page": page, "rows": rows, "form": form})
+
+
+INBOX_CSV_HEADER = [
+    "保証契約番号",
+    "商品名",
+    "受注者",
+    "工事名",
+    "保証金額",
+    "保証期限",
+    "状態",
+    "最終掲載日時",
+]
+# A cell starting with one of these runs as a formula in a spreadsheet (CSV injection): written as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def _inbox_csv_lines(certificates, today):
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(INBOX_CSV_HEADER)  # the BOM: Excel then reads UTF-8
+    for certificate in with_versions(certificates).iterator(chunk_size=500):
+        (row,) = inbox_rows([certificate], today=today)
+        yield writer.writerow(
+            [
+                certificate.number,
+                _csv_text(row.content.get("product_name") or certificate.product_name),
+                _csv_text(row.content.get("contractor_name", "")),
+                _csv_text(row.content.get("work_name", "")),
+                row.content.get("guarantee_amount", ""),
+                row.deadline,
+                row.status,
+                timezone.localtime(certificate.last_posted_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+
+
+@official_required
+@require_GET
+@never_cache
+def inbox_csv(request):
+    """The inbox as CSV (UTF-8 with BOM): every certificate of the search, not one page."""
+    certificates = inbox_certificates(request.official, search=InboxSearchForm(request.GET).search())
+    today = timezone.localdate()
+    response = StreamingHttpResponse(
+        _inbox_csv_lines(certificates, today), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"inbox-{request.official.body.code}-{today:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @official_required

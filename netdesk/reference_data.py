@@ -92,4 +92,8 @@ COMPANIES = {
 }
 
 CLERKS = {"staff-nagano": "長野支店", "staff-tochigi": "栃木支店"}
-OFFICIALS = {"official-otari": "204862", "official-tochigi": "090000"}
+# username: (ordering body code, family name, given name)
+OFFICIALS = {
+    "official-otari": ("204862", "中谷", "美咲"),
+    "official-tochigi": ("090000", "宇都宮", "健一"),
+}

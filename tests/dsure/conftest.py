@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 
 from common.contract_numbers import check_character
 from dsure.digest import key_digest
-from dsure.models import PostedVersion
+from dsure.models import Body, Certificate, PostedVersion
 from dsure.services import PostedBody, certificate_post
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -140,3 +140,48 @@ _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 def without_csrf(html: str) -> str:
     return _TOKEN.sub('name="csrfmiddlewaretoken" value=""', html)
+
+
+@pytest.fixture
+def thousand(official_p):
+    """1,000 certificates of 小谷村 viewed once, the i-th posted i minutes after 2026-05-01 00:00 UTC;
+    every tenth amended a day later."""
+    body = Body.objects.get(code=BODY_P.code)
+    start = datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC)
+    numbers = [make_number(i) for i in range(1, 1001)]
+    certificates = Certificate.objects.bulk_create(
+        Certificate(
+            number=number,
+            body=body,
+            product_name="前払金保証",
+            key_digest="0" * 64,
+            digest_version="v1",
+            first_viewed_at=start + datetime.timedelta(hours=1),
+        )
+        for number in numbers
+    )
+    versions = []
+    for i, (number, certificate) in enumerate(zip(numbers, certificates, strict=True), start=1):
+        posted = start + datetime.timedelta(minutes=i)
+        data = content(number, BODY_P, work_name=f"工事{i:04d}")
+        versions.append(
+            PostedVersion(
+                certificate=certificate,
+                sequence=1,
+                kind=PostedVersion.Kind.NEW,
+                content=data,
+                posted_at=posted,
+            )
+        )
+        if i % 10 == 0:
+            versions.append(
+                PostedVersion(
+                    certificate=certificate,
+                    sequence=2,
+                    kind=PostedVersion.Kind.CHANGE,
+                    content={**data, "change_no": 1, "guarantee_amount": 30_000_000},
+                    posted_at=posted + datetime.timedelta(days=1),
+                )
+            )
+    PostedVersion.objects.bulk_create(versions)
+    return numbers

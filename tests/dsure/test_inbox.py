@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from dsure.access import GRANTS_SESSION_KEY
 from dsure.digest import key_digest
-from dsure.models import Body, BodyCertificateView, Certificate, PostedVersion
+from dsure.models import BodyCertificateView, PostedVersion
 from dsure.services import certificate_key_replace
 from tests import factories
 from tests.dsure.conftest import (
@@ -20,9 +20,7 @@ from tests.dsure.conftest import (
     KEY_Q,
     NUMBER_P,
     NUMBER_Q,
-    content,
     lookup,
-    make_number,
     post,
 )
 
@@ -201,45 +199,6 @@ def test_a_change_that_extends_the_deadline_clears_the_expiry_mark(frozen, paul,
 
 
 # --- 1,000 certificates --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def thousand(official_p):
-    """1,000 certificates of 小谷村 viewed once, the i-th posted i minutes after 2026-05-01 00:00 UTC;
-    every tenth amended a day later."""
-    body = Body.objects.get(code=BODY_P.code)
-    start = datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC)
-    numbers = [make_number(i) for i in range(1, 1001)]
-    certificates = Certificate.objects.bulk_create(
-        Certificate(
-            number=number,
-            body=body,
-            product_name="前払金保証",
-            key_digest="0" * 64,
-            digest_version="v1",
-            first_viewed_at=start + datetime.timedelta(hours=1),
-        )
-        for number in numbers
-    )
-    versions = []
-    for i, (number, certificate) in enumerate(zip(numbers, certificates, strict=True), start=1):
-        posted = start + datetime.timedelta(minutes=i)
-        data = content(number, BODY_P, work_name=f"工事{i:04d}")
-        versions.append(
-            PostedVersion(certificate=certificate, sequence=1, kind=Kind.NEW, content=data, posted_at=posted)
-        )
-        if i % 10 == 0:
-            versions.append(
-                PostedVersion(
-                    certificate=certificate,
-                    sequence=2,
-                    kind=Kind.CHANGE,
-                    content={**data, "change_no": 1, "guarantee_amount": 30_000_000},
-                    posted_at=posted + datetime.timedelta(days=1),
-                )
-            )
-    PostedVersion.objects.bulk_create(versions)
-    return numbers
 
 
 def test_1000_certificates_paginate_by_20_latest_posting_first_with_bounded_queries(

@@ -63,8 +63,8 @@ class Command(BaseCommand):
             Clerk.objects.update_or_create(
                 user=user, defaults={"branch": Branch.objects.get(name=branch_name)}
             )
-        for username, body_code in data.OFFICIALS.items():
-            user = _user(username, password)
+        for username, (body_code, last_name, first_name) in data.OFFICIALS.items():
+            user = _user(username, password, last_name=last_name, first_name=first_name)
             Official.objects.update_or_create(user=user, defaults={"body": Body.objects.get(code=body_code)})
         _user("admin", password, is_staff=True, is_superuser=True)
 
@@ -86,10 +86,11 @@ class Command(BaseCommand):
         )
 
 
-def _user(username, password, *, is_staff=False, is_superuser=False):
+def _user(username, password, *, is_staff=False, is_superuser=False, last_name="", first_name=""):
     user, _ = get_user_model().objects.get_or_create(username=username)
     user.is_staff = is_staff
     user.is_superuser = is_superuser
+    user.last_name, user.first_name = last_name, first_name
     user.set_password(password)
     user.save()
     return user
