@@ -189,7 +189,7 @@ OPENAPI: dict = {
                     "Every call is logged (never the key). Guessing is throttled exactly as on the web "
                     "page: 5 failures on one number within an hour lock that number for this client for "
                     "15 minutes; 20 failures within an hour pause the client; 100 consecutive failures on "
-                    "a certificate (all callers) lock it until the key is re-issued."
+                    "a certificate (by callers of its body) lock it until the key is re-issued."
                 ),
                 "requestBody": {
                     "required": True,

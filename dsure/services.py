@@ -223,10 +223,14 @@ def certificate_lookup(
             record(LookupAttempt.Result.SUCCESS, certificate=certificate)
             return LookupOutcome(result=LookupAttempt.Result.SUCCESS, number=number, certificate=certificate)
 
-        # A failure. The same two statements run whether or not the number exists.
-        Certificate.objects.filter(number=number).update(consecutive_failures=F("consecutive_failures") + 1)
-        Certificate.objects.filter(
-            number=number, locked_at__isnull=True, consecutive_failures__gte=CERTIFICATE_FAILURE_LIMIT
+        # A failure. Only the certificate's own body can ever succeed on it, so only its failures count
+        # towards its lock: another body's officials count against themselves (the rules per actor),
+        # or they could lock the body out of its own certificate. The same two statements run
+        # whether the number is unknown, another body's or the actor's own.
+        own_certificate = Certificate.objects.filter(number=number, body_id=who.body_id)
+        own_certificate.update(consecutive_failures=F("consecutive_failures") + 1)
+        own_certificate.filter(
+            locked_at__isnull=True, consecutive_failures__gte=CERTIFICATE_FAILURE_LIMIT
         ).update(locked_at=now)
         number_locked_until = now + NUMBER_LOCK if failures_on_number + 1 >= NUMBER_FAILURE_LIMIT else None
         record(LookupAttempt.Result.FAILURE, certificate=certificate, locked_until=number_locked_until)

@@ -173,7 +173,8 @@ def _hundred_failures(officials, number, frozen):
 def test_hundred_consecutive_failures_lock_the_certificate_until_the_key_is_reissued(
     client, official_p, official_q, cert_p, frozen
 ):
-    _hundred_failures([official_p, official_q], NUMBER_P, frozen)
+    colleague = factories.OfficialFactory(user__username="pia", body=official_p.official.body).user
+    _hundred_failures([official_p, colleague], NUMBER_P, frozen)
     cert_p.refresh_from_db()
     assert cert_p.consecutive_failures == 100
     assert cert_p.locked_at is not None
@@ -196,16 +197,42 @@ def test_hundred_consecutive_failures_lock_the_certificate_until_the_key_is_reis
     assert lookup(client, NUMBER_P, new_key).status_code == 302
 
 
-def test_a_success_resets_the_consecutive_failures(official_p, official_q, cert_p, frozen):
+def test_a_success_resets_the_consecutive_failures(official_p, cert_p, frozen):
+    colleague = factories.OfficialFactory(user__username="pia", body=official_p.official.body).user
     for group in range(19):
         for _ in range(5):
-            attempt([official_p, official_q][group % 2], NUMBER_P, WRONG)
+            attempt([official_p, colleague][group % 2], NUMBER_P, WRONG)
         frozen.shift(datetime.timedelta(minutes=15))
     for _ in range(4):
-        attempt(official_q, NUMBER_P, WRONG)
+        attempt(colleague, NUMBER_P, WRONG)
     assert Certificate.objects.get(pk=cert_p.pk).consecutive_failures == 99
     assert attempt(official_p, NUMBER_P, KEY_P).succeeded
-    attempt(official_q, NUMBER_P, WRONG)
+    attempt(colleague, NUMBER_P, WRONG)
     cert_p.refresh_from_db()
     assert cert_p.consecutive_failures == 1
     assert cert_p.locked_at is None
+
+
+def test_another_bodys_officials_cannot_lock_a_certificate(official_p, official_q, cert_p, frozen):
+    """20 officials of 栃木県, 5 wrong keys each on 小谷村's number: they can never succeed there, so
+    their failures count against themselves (each is locked out of that number) and not towards the
+    certificate's lock. What each of them is told is what an unknown number would tell them."""
+    tochigi = official_q.official.body
+    strangers = [official_q] + [
+        factories.OfficialFactory(user__username=f"tochigi{n}", body=tochigi).user for n in range(19)
+    ]
+    answers_on_p, answers_on_unknown = [], []
+    for stranger in strangers:
+        for number, answers in ((NUMBER_P, answers_on_p), (UNKNOWN_NUMBER, answers_on_unknown)):
+            answers.append([_answer(attempt(stranger, number, WRONG)) for _ in range(5)])
+        frozen.shift(datetime.timedelta(minutes=1))
+    assert answers_on_p == answers_on_unknown
+    assert answers_on_p[0][-1] == ("failure", "number")  # the 5th locks the number for that official
+
+    cert_p.refresh_from_db()
+    assert cert_p.consecutive_failures == 0 and cert_p.locked_at is None
+    assert attempt(official_p, NUMBER_P, KEY_P).succeeded
+
+
+def _answer(outcome):
+    return outcome.result, outcome.throttle
