@@ -16,17 +16,17 @@ urlpatterns = [
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),
     path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
     path(
-        "certificates/<uuid:public_id>/versions/<int:sequence>/",
+        "certificates/<uuid:public_id>/versions/<id:sequence>/",
         views.certificate_version,
         name="certificate_version",
     ),
     path(
-        "certificates/<uuid:public_id>/versions/<int:sequence>/print/",
+        "certificates/<uuid:public_id>/versions/<id:sequence>/print/",
         views.certificate_print,
         name="certificate_print",
     ),
     path(
-        "certificates/<uuid:public_id>/versions/<int:sequence>/pdf/",
+        "certificates/<uuid:public_id>/versions/<id:sequence>/pdf/",
         views.certificate_pdf,
         name="certificate_pdf",
     ),

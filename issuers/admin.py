@@ -224,32 +224,32 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
     def get_urls(self):
         own = [
             path(
-                "<int:pk>/correct/",
+                "<id:pk>/correct/",
                 self.admin_site.admin_view(self.correct_view),
                 name="issuers_contract_correct",
             ),
             path(
-                "<int:pk>/cancel-change/",
+                "<id:pk>/cancel-change/",
                 self.admin_site.admin_view(self.cancel_change_view),
                 name="issuers_contract_cancel_change",
             ),
             path(
-                "<int:pk>/revoke/",
+                "<id:pk>/revoke/",
                 self.admin_site.admin_view(self.revoke_view),
                 name="issuers_contract_revoke",
             ),
             path(
-                "<int:pk>/reissue-key/",
+                "<id:pk>/reissue-key/",
                 self.admin_site.admin_view(self.reissue_key_view),
                 name="issuers_contract_reissue_key",
             ),
             path(
-                "<int:pk>/versions/<int:version_pk>/pdf/",
+                "<id:pk>/versions/<id:version_pk>/pdf/",
                 self.admin_site.admin_view(self.version_pdf_view),
                 name="issuers_contract_version_pdf",
             ),
             path(
-                "<int:pk>/fees/<int:statement_pk>/pdf/",
+                "<id:pk>/fees/<id:statement_pk>/pdf/",
                 self.admin_site.admin_view(self.fee_pdf_view),
                 name="issuers_contract_fee_pdf",
             ),

@@ -214,17 +214,17 @@ class ApplicationAdmin(BranchScopedAdmin):
     def get_urls(self):
         own = [
             path(
-                "<int:pk>/review/",
+                "<id:pk>/review/",
                 self.admin_site.admin_view(self.review_view),
                 name="netdesk_application_review",
             ),
             path(
-                "<int:pk>/return/",
+                "<id:pk>/return/",
                 self.admin_site.admin_view(self.return_view),
                 name="netdesk_application_return",
             ),
             path(
-                "<int:pk>/issue/<int:request_pk>/",
+                "<id:pk>/issue/<id:request_pk>/",
                 self.admin_site.admin_view(self.issue_view),
                 name="netdesk_application_issue",
             ),
@@ -415,12 +415,12 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
     def get_urls(self):
         own = [
             path(
-                "<int:pk>/issue/",
+                "<id:pk>/issue/",
                 self.admin_site.admin_view(self.issue_view),
                 name="netdesk_amendment_issue",
             ),
             path(
-                "<int:pk>/return/",
+                "<id:pk>/return/",
                 self.admin_site.admin_view(self.return_view),
                 name="netdesk_amendment_return",
             ),

@@ -279,7 +279,7 @@ def admin_model_expect(model: AdminModel, kind: str) -> dict:
 
 @dataclass(frozen=True)
 class Route:
-    route: str  # the pattern's full route, e.g. "netdesk/applications/<int:pk>/"
+    route: str  # the pattern's full route, e.g. "netdesk/applications/<id:pk>/"
     name: str | None  # the namespaced name, e.g. "netdesk:application_detail"
 
     @property
