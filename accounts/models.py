@@ -44,10 +44,11 @@ class TokenBucket(models.Model):
 
 
 class LoginFailure(models.Model):
-    """Every refused login to the admin or a portal: the username as typed, where from, when, and
+    """Every refused login to the admin or a portal: the username (only when it names a user: what does
+    not may be a password typed into the wrong field), where from, when, and
     whether the password was not even checked because of throttling. Append-only."""
 
-    username = models.CharField("ユーザー名（入力どおり）", max_length=150)
+    username = models.CharField("ユーザー名（登録のあるもののみ）", max_length=150, blank=True)
     ip = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
     path = models.CharField("ログイン画面", max_length=100)
     throttled = models.BooleanField("試行制限中", default=False)

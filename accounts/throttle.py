@@ -8,12 +8,18 @@ back, so only failures count. With either bucket empty the form answers THROTTLE
 password is not checked at all. The username bucket is per name typed, existing or not, so the
 throttle tells nothing about which accounts exist.
 
-Every refused login is recorded as a LoginFailure row and a `login_failed` log event.
+Every refused login is recorded as a LoginFailure row, an audit entry and a `login_failed` log event.
+The username is written down only when it names a user: people type their password into the username
+field, and what does not name a user may be one. Unknown names are throttled all the same, under a
+keyed hash (the bucket's row shows neither the name nor whether it exists).
 """
 
 import datetime
+import hashlib
+import hmac
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,11 +30,26 @@ from common.http import client_ip
 from config.logging import log_event
 
 THROTTLED_MESSAGE = "ログインの試行回数が上限に達しました。しばらくしてから再度お試しください。"
+UNKNOWN_USERNAME_LABEL = "(登録のない利用者名)"
+
+
+def names_a_user(username: str) -> bool:
+    """Whether a typed username is some user's (letter case aside, as the throttle counts it)."""
+    name = username.strip()
+    return bool(name) and get_user_model().objects.filter(username__iexact=name).exists()
+
+
+def _username_bucket(username: str) -> str:
+    name = username.strip().casefold()
+    if names_a_user(name):
+        return f"login-user:{name}"[:200]
+    digest = hmac.new(settings.SECRET_KEY.encode(), name.encode(), hashlib.sha256).hexdigest()
+    return f"login-user:#{digest[:32]}"
 
 
 def _buckets(*, username: str, ip: str | None) -> list[tuple[str, int]]:
     return [
-        (f"login-user:{username.strip().casefold()}"[:200], settings.LOGIN_FAILURES_PER_USERNAME),
+        (_username_bucket(username), settings.LOGIN_FAILURES_PER_USERNAME),
         (f"login-ip:{ip or 'unknown'}", settings.LOGIN_FAILURES_PER_IP),
     ]
 
@@ -72,15 +93,16 @@ def login_succeeded(*, username: str, ip: str | None) -> None:
 
 
 def login_failed(*, username: str, ip: str | None, path: str, throttled: bool) -> LoginFailure:
-    """Record a refused login (the tokens stay taken)."""
+    """Record a refused login (the tokens stay taken); the username only when it names a user."""
+    recorded = username[:150] if names_a_user(username) else ""
     failure = LoginFailure.objects.create(
-        username=username[:150], ip=ip, path=path[:100], throttled=throttled, at=timezone.now()
+        username=recorded, ip=ip, path=path[:100], throttled=throttled, at=timezone.now()
     )
-    log_event("login_failed", username=failure.username, ip=ip or "-", path=path, throttled=throttled)
+    log_event("login_failed", username=recorded or "-", ip=ip or "-", path=path, throttled=throttled)
     audit.record(
         action="auth.login.failure",
         summary="ログイン失敗（試行制限中）" if throttled else "ログイン失敗",
-        actor_label=failure.username or "(空欄)",
+        actor_label=recorded or UNKNOWN_USERNAME_LABEL,
         path=path,
         throttled=throttled,
     )

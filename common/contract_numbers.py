@@ -12,8 +12,10 @@ import jaconv
 
 # 23 letters without I and O (look-alikes of 1 and 0); 23 is prime, which the check relies on.
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXZ"
-NUMBER_PATTERN = re.compile(r"^\d{5}-\d{5}[A-Z]$")
-_WITHOUT_HYPHEN = re.compile(r"^\d{10}[A-Z]$")
+# [0-9], not \d: \d also matches Arabic-Indic, mathematical and other Unicode digits, which int()
+# reads as digits too — such a number would count as a guess instead of being malformed.
+NUMBER_PATTERN = re.compile(r"^[0-9]{5}-[0-9]{5}[A-Z]$")
+_WITHOUT_HYPHEN = re.compile(r"^[0-9]{10}[A-Z]$")
 
 # Characters people (and PDF viewers, and IMEs) put where the hyphen belongs. Full-width ones are first
 # made half-width by jaconv; these are what is left.

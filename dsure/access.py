@@ -10,6 +10,7 @@ Three rules live here because every page needs them:
 
 import hashlib
 import time
+import unicodedata
 from functools import wraps
 
 from django.http import Http404
@@ -39,7 +40,8 @@ def official_of(user) -> Official | None:
 
 
 def _names_a_key(name: str) -> bool:
-    name = name.casefold()
+    # NFKC first: a full-width ｋｅｙ or a half-width 認証ｷｰ is the same name to a person.
+    name = unicodedata.normalize("NFKC", name).casefold()
     return "key" in name or "認証キー" in name or "ninsho" in name
 
 

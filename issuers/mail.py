@@ -11,6 +11,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common.plain_text import render_plain_text
 from issuers.models import OutboundMail
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ def queue_issued_mail(*, contract, content, to: str) -> OutboundMail:
     return _queue(
         dedup_key=f"issued:{contract.number}",
         to=to,
-        subject=render_to_string("emails/issued_subject.txt", context).strip(),
-        body_text=render_to_string("emails/issued_body.txt", context),
+        subject=render_plain_text("emails/issued_subject.txt", context).strip(),
+        body_text=render_plain_text("emails/issued_body.txt", context),
         body_html=render_to_string("emails/issued_body.html", context),
     )
 

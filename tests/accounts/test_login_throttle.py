@@ -2,14 +2,16 @@
 within 15 minutes, the admin's and both portals' login forms refuse without checking the password."""
 
 import datetime
+import json
 from unittest import mock
 
 import pytest
 import time_machine
 from django.contrib.auth import forms as auth_forms
 
-from accounts.models import LoginFailure
+from accounts.models import LoginFailure, TokenBucket
 from accounts.throttle import THROTTLED_MESSAGE
+from audit.models import AuditEntry
 
 NOW = datetime.datetime(2026, 4, 1, 9, 0, tzinfo=datetime.UTC)
 INVALID = "正しいユーザー名とパスワードを入力してください"
@@ -159,3 +161,25 @@ def test_a_login_attempt_costs_a_bounded_number_of_queries(
         login(client, "/netdesk/login/", "alice", "wrong")
     with django_assert_max_num_queries(29):  # Django's own session and last_login writes included
         assert login(client, "/netdesk/login/", "alice", "pw").status_code == 302
+
+
+@pytest.mark.parametrize(("url", "persona", "username"), LOGINS)
+def test_a_failed_login_records_the_username_only_when_it_names_a_user(
+    client, request, frozen, url, persona, username, caplog
+):
+    request.getfixturevalue(persona)
+    password = "Secret-Pa55word"  # typed into the username field by mistake
+    login(client, url, password, "wrong")
+    login(client, url, username, "wrong")
+    unknown, known = LoginFailure.objects.order_by("pk")
+    assert (unknown.username, known.username) == ("", username)
+    entries = list(AuditEntry.objects.filter(action="auth.login.failure").order_by("pk"))
+    assert [entry.actor_label for entry in entries] == ["(登録のない利用者名)", username]
+    assert password not in json.dumps([entry.detail for entry in entries], ensure_ascii=False)
+    logged = [json.dumps(getattr(record, "data", {})) + record.getMessage() for record in caplog.records]
+    assert logged and password not in "".join(logged)
+    assert not TokenBucket.objects.filter(value__contains=password).exists()
+    # The typed name still counts, existing or not: the throttle tells nothing about accounts.
+    for _ in range(9):
+        login(client, url, password, "wrong")
+    assert THROTTLED_MESSAGE in login(client, url, password, "wrong").content.decode()

@@ -292,3 +292,22 @@ def test_the_qr_code_link_survives_the_login(client, official_p):
     )
     assert login.url == f"/dsure/?number={NUMBER_P}"
     assert f'value="{NUMBER_P}"' in client.get(login.url).content.decode()
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+MATHEMATICAL = str.maketrans("0123456789", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗")
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, MATHEMATICAL], ids=["arabic-indic", "mathematical"])
+def test_digits_other_than_ascii_are_a_malformed_number_not_a_guess(paul, cert_p, digits):
+    response = lookup(paul, NUMBER_P.translate(digits), KEY_P)
+    assert "保証契約番号の形式が正しくありません" in response.content.decode()
+    assert LookupAttempt.objects.get().result == LookupAttempt.Result.BAD_NUMBER
+
+
+@pytest.mark.parametrize("name", ["ｋｅｙ", "ＫＥＹ", "認証ｷｰ", "auth_ｋｅｙ"])
+def test_a_full_width_key_parameter_is_refused_like_key(client, official_p, cert_p, all_logs, name):
+    client.force_login(official_p)
+    response = client.get("/dsure/", {"number": NUMBER_P, name: KEY_P})
+    assert response.status_code == 400
+    assert KEY_P not in all_logs.text

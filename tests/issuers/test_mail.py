@@ -73,3 +73,16 @@ def test_a_rolled_back_issue_leaves_no_mail(
         issue(branch_x, body_p, clerk_x)
     assert not OutboundMail.objects.exists()
     assert mail.outbox == []
+
+
+def test_the_plain_text_mail_is_not_html_escaped(
+    now, fee_rates, branch_x, body_p, clerk_x, django_capture_on_commit_callbacks
+):
+    work = "A&B <第2期> \"工事\" 'その1'"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contract_issue(terms=terms(branch=branch_x, body=body_p, work_name=work), by=clerk_x)
+    (sent,) = mail.outbox
+    assert f"工事名　　　　: {work}" in sent.body
+    assert "&amp;" not in sent.body + sent.subject
+    html, _ = sent.alternatives[0]
+    assert "A&amp;B &lt;第2期&gt;" in html  # the HTML part stays escaped
