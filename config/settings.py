@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "common",
+    "seals",
     "accounts",
     "audit",
     "dsure",
@@ -213,3 +214,10 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=1
 # How many reverse proxies of ours stand in front of the app: the client's IP is then read from
 # X-Forwarded-For (that many entries from the right) instead of REMOTE_ADDR. 0 = no proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The demo PKI that seals issued PDFs (seals/pki.py): its keys and certificates live in this folder,
+# never in the database, and its private keys are encrypted with SEAL_KEY_PASSWORD.
+SEAL_PKI_DIR = Path(env("SEAL_PKI_DIR", default=str(BASE_DIR / "pki")))
+SEAL_KEY_PASSWORD = env("SEAL_KEY_PASSWORD", default="dev-only-seal-key-password" if DEBUG else None)
+if not DEBUG and not SEAL_KEY_PASSWORD:
+    raise ImproperlyConfigured("With DEBUG off, SEAL_KEY_PASSWORD must be set.")

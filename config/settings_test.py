@@ -1,4 +1,5 @@
-"""The test override: fast hashing, in-memory e-mail, PDFs in a temporary folder."""
+"""The test override: fast hashing, in-memory e-mail, PDFs and the demo PKI in temporary folders (the
+PKI is made once per test session, on the first seal)."""
 
 import tempfile
 
@@ -9,3 +10,4 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="esurety-test-media-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+SEAL_PKI_DIR = tempfile.mkdtemp(prefix="esurety-test-pki-")

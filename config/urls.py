@@ -9,6 +9,7 @@ admin.site.index_title = "保証申込の審査と発行"
 
 urlpatterns = [
     path("", include("issuers.urls")),
+    path("", include("seals.urls")),
     path("netdesk/", include("netdesk.urls")),
     path("dsure/", include("dsure.urls")),
     path("admin/", admin.site.urls),

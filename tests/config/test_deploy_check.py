@@ -29,6 +29,8 @@ def production_env(tmp_path, **overrides):
         EMAIL_URL="smtp://mailpit:1025",
         DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
+        SEAL_KEY_PASSWORD=secrets.token_urlsafe(32),
+        SEAL_PKI_DIR=str(tmp_path / "pki"),
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -53,7 +55,8 @@ def test_check_deploy_finds_nothing_with_production_settings(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS"]
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "SEAL_KEY_PASSWORD"],
 )
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     result = manage(production_env(tmp_path, **{missing: None}), "check")

@@ -117,6 +117,9 @@ RULES: dict[str, Rule] = {
     "home": Rule(everyone(200)),
     "ordering_body_list": Rule(everyone(200), query={"q": "小谷"}),
     "healthz": Rule(everyone(200)),
+    "trust": Rule(everyone(200)),
+    "trust_root_pem": Rule(everyone(200)),
+    "trust_root_crl": Rule(everyone(200)),
     # Net Desk (contractors).
     "netdesk:login": Rule(everyone(200)),
     "netdesk:logout": Rule(everyone(405)),  # POST only

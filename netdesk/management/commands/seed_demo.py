@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._reference_data()
             self._accounts(password)
+        # The demo PKI that seals issued PDFs: made on the first run, found on later ones.
+        call_command("demo_pki", stdout=self.stdout)
         self._print_accounts(port, password)
 
     def _reference_data(self):
