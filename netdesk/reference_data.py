@@ -14,6 +14,10 @@ SURETY_COMPANY = {
     "president_name": "見本 一郎",
 }
 
+# The leaflets give the FAX of 営業部 and 栃木支店 (seed 003); for the other branches they print the
+# 取扱箇所 of their sample certificate as 「FAX: 000-000-0000」 (seeds 000 and 002), and so do we.
+LEAFLET_FAX_PLACEHOLDER = "000-000-0000"
+
 BRANCHES = [
     {
         "code": "13",
@@ -27,7 +31,7 @@ BRANCHES = [
         "code": "20",
         "name": "長野支店",
         "tel": "026-226-7520",
-        "fax": "",
+        "fax": LEAFLET_FAX_PLACEHOLDER,
         "email": "ng.mlad1@ejcs.co.jp",
         "address": "長野県長野市",
     },
@@ -35,7 +39,7 @@ BRANCHES = [
         "code": "10",
         "name": "群馬支店",
         "tel": "027-252-1661",
-        "fax": "",
+        "fax": LEAFLET_FAX_PLACEHOLDER,
         "email": "",
         "address": "群馬県前橋市",
     },
@@ -43,7 +47,7 @@ BRANCHES = [
         "code": "04",
         "name": "宮城支店",
         "tel": "022-262-8531",
-        "fax": "",
+        "fax": LEAFLET_FAX_PLACEHOLDER,
         "email": "my.mlad1@ejcs.co.jp",
         "address": "宮城県仙台市",
     },

@@ -14,6 +14,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from fontTools.pens.basePen import BasePen
+from fontTools.ttLib import TTFont as FontFile
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -49,6 +51,7 @@ class Fonts:
     mincho: str
     gothic: str
     embedded: bool
+    gothic_path: str = ""  # the TrueType file of `gothic`, for drawing text as outlines
 
 
 @functools.cache
@@ -67,13 +70,13 @@ def _register_fonts(mincho_path: str, gothic_path: str) -> Fonts:
 
     mincho = f"JP-{Path(mincho_path).stem}"
     pdfmetrics.registerFont(TTFont(mincho, mincho_path))
-    gothic = mincho
+    gothic, gothic_file = mincho, mincho_path
     if gothic_path and Path(gothic_path).is_file():
-        gothic = f"JP-{Path(gothic_path).stem}"
+        gothic, gothic_file = f"JP-{Path(gothic_path).stem}", gothic_path
         pdfmetrics.registerFont(TTFont(gothic, gothic_path))
     else:
         logger.info("PDF gothic font %r not found: headings use the mincho font", gothic_path)
-    return Fonts(mincho=mincho, gothic=gothic, embedded=True)
+    return Fonts(mincho=mincho, gothic=gothic, embedded=True, gothic_path=gothic_file)
 
 
 def fonts() -> Fonts:
@@ -145,6 +148,55 @@ class Spread(Flowable):
         canvas.drawText(text)
 
 
+class _CanvasPathPen(BasePen):
+    """fontTools pen that traces a glyph's outline into a reportlab path (quadratic curves of
+    TrueType outlines come here as cubic ones, from BasePen)."""
+
+    def __init__(self, glyph_set, path):
+        super().__init__(glyph_set)
+        self.path = path
+
+    def _moveTo(self, point):
+        self.path.moveTo(*point)
+
+    def _lineTo(self, point):
+        self.path.lineTo(*point)
+
+    def _curveToOne(self, point1, point2, point3):
+        self.path.curveTo(*point1, *point2, *point3)
+
+    def _closePath(self):
+        self.path.close()
+
+
+@functools.cache
+def _font_file(path: str) -> FontFile:
+    return FontFile(path, lazy=True)
+
+
+def _draw_outlined_string(canvas, font_path: str, text: str, *, size: float, y: float) -> None:
+    """Text drawn as filled shapes, centred on x = 0: seen on the page, absent from the text layer, so
+    that copying (or `pdftotext`) what lies under it gives only the document's own text."""
+    font = _font_file(font_path)
+    glyph_set, cmap = font.getGlyphSet(), font.getBestCmap()
+    names = [cmap.get(ord(ch), ".notdef") for ch in text]
+    scale = size / font["head"].unitsPerEm
+    width = sum(glyph_set[name].width for name in names) * scale
+    canvas.saveState()
+    canvas.translate(-width / 2, y)
+    canvas.scale(scale, scale)
+    x = 0
+    for name in names:
+        canvas.saveState()
+        canvas.translate(x, 0)
+        path = canvas.beginPath()
+        glyph_set[name].draw(_CanvasPathPen(glyph_set, path))
+        canvas.drawPath(path, stroke=0, fill=1, fillMode=1)
+        canvas.restoreState()
+        x += glyph_set[name].width
+    canvas.restoreState()
+
+
 def _decorate(canvas, doc, *, noun: str):
     """Every page: a large diagonal 見本 / SPECIMEN watermark, a stamp top left, the simulation line."""
     f = fonts()
@@ -154,10 +206,14 @@ def _decorate(canvas, doc, *, noun: str):
     canvas.setFillAlpha(0.10)
     canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
     canvas.rotate(35)
-    canvas.setFont(f.gothic, 150)
-    canvas.drawCentredString(0, -10 * mm, "見本")
-    canvas.setFont("Helvetica-Bold", 46)
-    canvas.drawCentredString(0, -38 * mm, "SPECIMEN")
+    if f.gothic_path:
+        _draw_outlined_string(canvas, f.gothic_path, "見本", size=150, y=-10 * mm)
+        _draw_outlined_string(canvas, f.gothic_path, "SPECIMEN", size=46, y=-38 * mm)
+    else:  # the built-in CID fonts have no outlines to draw: the watermark stays text
+        canvas.setFont(f.gothic, 150)
+        canvas.drawCentredString(0, -10 * mm, "見本")
+        canvas.setFont("Helvetica-Bold", 46)
+        canvas.drawCentredString(0, -38 * mm, "SPECIMEN")
     canvas.restoreState()
 
     canvas.saveState()
