@@ -13,6 +13,10 @@ from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
+# What a database that is down or unreachable raises; the JSON API answers them itself (dsure.api).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "60"
+
 
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
@@ -22,10 +26,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
             return None
         logger.error("database unavailable: %s", type(exception).__name__)
         response = HttpResponse(render_to_string("db_unavailable.html"), status=503)
-        response["Retry-After"] = "60"
+        response["Retry-After"] = RETRY_AFTER_SECONDS
         response["Cache-Control"] = "no-store"
         return response

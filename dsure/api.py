@@ -7,19 +7,25 @@ client as the actor, and the same indistinguishable failure. docs/dsure-api.md t
 
 No cookies, no session, no CSRF token: the bearer token is the only credential, and a browser cannot
 send it cross-site without a CORS preflight that D-Sure never answers.
+
+Every answer is JSON, errors included (`json_api`): a wrong method (405), an unknown URL under
+/dsure/api/ (404), a database that is down (503) and a bug (500) — an e-contract system parses the
+body of every answer, so the site's HTML error pages are never sent here.
 """
 
 import json
+import logging
 import math
+from functools import wraps
 
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_POST
 
 from common.http import client_ip
+from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from dsure.models import Certificate, LookupAttempt
 from dsure.selectors import (
     EXPIRED,
@@ -34,6 +40,8 @@ from dsure.services import certificate_lookup
 FIELD_MAX = 64  # as on the web form
 API_STATUSES = {VALID: "valid", EXPIRED: "expired", REVOKED: "revoked"}
 SPECIMEN = "見本: 電子保証シミュレーターの応答です。実際の保証証書ではなく、効力はありません。"
+
+logger = logging.getLogger(__name__)
 
 
 def _json(data: dict, status: int = 200, **headers) -> JsonResponse:
@@ -55,17 +63,52 @@ def _bearer_token(request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def json_api(*methods: str):
+    """The API's views: only `methods` (else 405), and every answer JSON — also when the database is
+    down (503, like the site's page) or the view fails (500, the details only in the log)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return _error("method_not_allowed", 405, Allow=", ".join(methods))
+            try:
+                return view(request, *args, **kwargs)
+            except DATABASE_UNAVAILABLE as error:
+                logger.error("database unavailable: %s", type(error).__name__)
+                return _error("unavailable", 503, Retry_After=RETRY_AFTER_SECONDS)
+            except Exception:
+                logger.exception("API request failed: %s", request.path)
+                return _error("internal_error", 500)
+
+        return wrapper
+
+    return decorator
+
+
+def _is_short_text(value) -> bool:
+    """A non-empty string of at most FIELD_MAX characters that UTF-8 can hold: a JSON escape may name
+    half of a surrogate pair (\\ud800), which is no text at all and could be neither hashed nor stored."""
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= FIELD_MAX:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @sensitive_variables("payload")
 def _parse(request) -> tuple[str, str] | None:
     """(number, key) from the JSON body, or None when it is not an object with two short strings."""
     try:
         payload = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: deep nesting
         return None
     if not isinstance(payload, dict):
         return None
     number, key = payload.get("number"), payload.get("key")
-    if not all(isinstance(value, str) and 0 < len(value.strip()) <= FIELD_MAX for value in (number, key)):
+    if not (_is_short_text(number) and _is_short_text(key)):
         return None
     return number, key
 
@@ -104,7 +147,7 @@ def certificate_json(certificate: Certificate) -> dict:
 
 
 @csrf_exempt
-@require_POST
+@json_api("POST")
 @never_cache
 @sensitive_variables("token", "parsed")
 def verify(request):
@@ -134,9 +177,17 @@ def verify(request):
     return _error("not_found", 404)
 
 
-@require_GET
+@csrf_exempt  # changes nothing; without it a POST would get the CSRF failure's HTML page, not a 405
+@json_api("GET", "HEAD")
 def openapi(request):
     return _json(OPENAPI)
+
+
+@csrf_exempt
+@json_api("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def not_found(request, rest):
+    """Any other URL under /dsure/api/: the API's own 404, in JSON."""
+    return _error("not_found", 404)
 
 
 # --- The OpenAPI 3.1 description ------------------------------------------------------------------------
@@ -238,6 +289,13 @@ OPENAPI: dict = {
                     ),
                     "429": _error_response(
                         "Throttled: try again after Retry-After seconds.", "throttled", retry_after=True
+                    ),
+                    "405": _error_response("Any method but POST.", "method_not_allowed"),
+                    "500": _error_response("A fault of the service; nothing was verified.", "internal_error"),
+                    "503": _error_response(
+                        "The service's database is unavailable: try again after Retry-After seconds.",
+                        "unavailable",
+                        retry_after=True,
                     ),
                 },
             }

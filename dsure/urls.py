@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/<uuid:public_id>/", views.inbox_open, name="inbox_open"),
     path("api/v1/verify", api.verify, name="api_verify"),
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),
+    path("api/<path:rest>", api.not_found, name="api_not_found"),
     path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
     path(
         "certificates/<uuid:public_id>/versions/<id:sequence>/",

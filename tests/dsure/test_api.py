@@ -5,12 +5,13 @@ import datetime
 import json
 import logging
 import re
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 from audit.models import AuditEntry
@@ -201,6 +202,11 @@ def test_the_key_sent_as_the_number_is_logged_as_asterisks(cert_p, token_p):
         json.dumps({"number": None, "key": KEY_P}),
         json.dumps({"number": NUMBER_P, "key": "   "}),
         json.dumps({"number": NUMBER_P, "key": "x" * 65}),
+        # A JSON escape may name half of a surrogate pair, which no UTF-8 text can hold.
+        '{"number": "%s", "key": "\\ud800abc"}' % NUMBER_P,
+        '{"number": "\\udfff%s", "key": "%s"}' % (NUMBER_P, KEY_P),
+        "[" * 3000 + "]" * 3000,
+        '{"number": "%s", "key": %s}' % (NUMBER_P, "[" * 3000 + "]" * 3000),
     ],
 )
 def test_a_malformed_request_is_a_400_and_not_an_attempt(cert_p, token_p, raw):
@@ -491,3 +497,38 @@ def test_the_admin_lists_clients_without_their_digest_and_revokes_them(client, s
     assert verify(token_p, {"number": NUMBER_P, "key": KEY_P}).status_code == 401
     entry = AuditEntry.objects.get(action="dsure.api_client.revoke")
     assert entry.actor == superuser
+
+
+# --- every answer is JSON -----------------------------------------------------------------------------
+
+
+def assert_json_error(response, status, error):
+    assert response["Content-Type"] == "application/json"
+    assert (response.status_code, response.json()) == (status, {"error": error})
+    assert response["X-Simulation"].startswith("specimen")
+
+
+def test_with_the_database_down_the_api_answers_503_json(cert_p, token_p):
+    down = mock.patch.object(connection, "cursor", side_effect=OperationalError("connection refused"))
+    with down:
+        response = verify(token_p, {"number": NUMBER_P, "key": KEY_P})
+    assert_json_error(response, 503, "unavailable")
+    assert response["Retry-After"] == "60"
+    assert "connection refused" not in response.content.decode()
+
+
+def test_an_unexpected_error_is_a_500_json_without_details(cert_p, token_p):
+    client = Client(raise_request_exception=False)
+    with mock.patch("dsure.api.certificate_lookup", side_effect=ValueError("a bug with details")):
+        response = verify(token_p, {"number": NUMBER_P, "key": KEY_P}, client=client)
+    assert_json_error(response, 500, "internal_error")
+    assert "details" not in response.content.decode()
+
+
+def test_a_wrong_method_and_an_unknown_api_url_answer_json(token_p):
+    client = Client()
+    assert_json_error(client.get(URL), 405, "method_not_allowed")
+    assert client.get(URL)["Allow"] == "POST"
+    assert_json_error(client.post("/dsure/api/v1/openapi.json"), 405, "method_not_allowed")
+    assert_json_error(client.get("/dsure/api/v1/nothing"), 404, "not_found")
+    assert_json_error(client.post("/dsure/api/v2/verify"), 404, "not_found")

@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     # The JSON API: POST only, bearer token (no cookies, no personas); the description is public.
     "dsure:api_verify": Rule(everyone(405)),
     "dsure:api_openapi": Rule(everyone(200)),
+    "dsure:api_not_found": Rule(everyone(404), lambda world: {"rest": "v1/nothing"}),
     # The admin site's own pages.
     "admin:index": Rule(staff()),
     "admin:login": Rule({**everyone(200), **dict.fromkeys(STAFF, REDIRECT)}),
