@@ -203,10 +203,10 @@ def test_the_key_sent_as_the_number_is_logged_as_asterisks(cert_p, token_p):
         json.dumps({"number": NUMBER_P, "key": "   "}),
         json.dumps({"number": NUMBER_P, "key": "x" * 65}),
         # A JSON escape may name half of a surrogate pair, which no UTF-8 text can hold.
-        '{"number": "%s", "key": "\\ud800abc"}' % NUMBER_P,
-        '{"number": "\\udfff%s", "key": "%s"}' % (NUMBER_P, KEY_P),
+        '{"number": "' + NUMBER_P + '", "key": "\\ud800abc"}',
+        '{"number": "\\udfff' + NUMBER_P + '", "key": "' + KEY_P + '"}',
         "[" * 3000 + "]" * 3000,
-        '{"number": "%s", "key": %s}' % (NUMBER_P, "[" * 3000 + "]" * 3000),
+        '{"number": "' + NUMBER_P + '", "key": ' + "[" * 3000 + "]" * 3000 + "}",
     ],
 )
 def test_a_malformed_request_is_a_400_and_not_an_attempt(cert_p, token_p, raw):
@@ -421,7 +421,9 @@ def test_the_description_is_openapi_3_1_of_the_verify_endpoint(spec):
         "scheme": "bearer",
         "description": spec["components"]["securitySchemes"]["bearerToken"]["description"],
     }
-    assert set(spec["paths"]["/verify"]["post"]["responses"]) == {"200", "400", "401", "404", "423", "429"}
+    assert set(spec["paths"]["/verify"]["post"]["responses"]) == {
+        *("200", "400", "401", "404", "405", "423", "429", "500", "503")
+    }
 
 
 def test_every_response_validates_against_the_description(frozen, spec, cert_p, cert_q, token_p):
@@ -530,5 +532,6 @@ def test_a_wrong_method_and_an_unknown_api_url_answer_json(token_p):
     assert_json_error(client.get(URL), 405, "method_not_allowed")
     assert client.get(URL)["Allow"] == "POST"
     assert_json_error(client.post("/dsure/api/v1/openapi.json"), 405, "method_not_allowed")
+    assert_json_error(Client(enforce_csrf_checks=True).put(URL), 405, "method_not_allowed")
     assert_json_error(client.get("/dsure/api/v1/nothing"), 404, "not_found")
     assert_json_error(client.post("/dsure/api/v2/verify"), 404, "not_found")

@@ -150,6 +150,7 @@ RULES: dict[str, Rule] = {
     "dsure:certificate_print": Rule(dsure(200, 404), certificate_version),
     "dsure:certificate_pdf": Rule(dsure(200, 404), certificate_version),
     "dsure:inbox": Rule(dsure()),  # each body's own list: Q's is empty (leak check)
+    "dsure:inbox_csv": Rule(dsure()),  # each body's own certificates (Q's list is empty)
     "dsure:inbox_open": Rule(dsure(REDIRECT, 404), certificate),  # P's body viewed it once; Q's did not
     # The JSON API: POST only, bearer token (no cookies, no personas); the description is public.
     "dsure:api_verify": Rule(everyone(405)),
