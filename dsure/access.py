@@ -16,10 +16,12 @@ from functools import wraps
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 
 from accounts.portals import portal_login_view, portal_required
 from dsure.models import Certificate, Official
+from dsure.selectors import unread_notice_count
 
 SESSION_IDLE_SECONDS = 3600
 SESSION_REFRESH_SECONDS = 60
@@ -79,6 +81,8 @@ def official_required(view):
         if now - request.session.get(SESSION_REFRESHED, 0) >= SESSION_REFRESH_SECONDS:
             request.session.set_expiry(SESSION_IDLE_SECONDS)
             request.session[SESSION_REFRESHED] = now
+        # The header's 通知 count: one query, and only on pages that show the header.
+        request.unread_notices = SimpleLazyObject(lambda: unread_notice_count(request.official))
         return view(request, *args, **kwargs)
 
     return refuse_key_in_url(_portal_required(with_idle_timeout))

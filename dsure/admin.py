@@ -4,7 +4,19 @@ read-only. No key, and no digest of one, is ever shown."""
 from django.contrib import admin, messages
 
 from common.admin import ListFilterGuard
-from dsure.models import ApiClient, Body, Certificate, LookupAttempt, Official, PostedVersion
+from dsure.deliveries import delivery_resend
+from dsure.models import (
+    ApiClient,
+    Body,
+    Certificate,
+    CertificateEvent,
+    Delivery,
+    DeliveryAttempt,
+    LookupAttempt,
+    Official,
+    PostedVersion,
+    WebhookEndpoint,
+)
 from dsure.services import api_client_revoke
 
 
@@ -30,7 +42,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 @admin.register(Official)
 class OfficialAdmin(admin.ModelAdmin):
-    list_display = ["user", "body"]
+    list_display = ["user", "body", "notify_by_email"]
     list_filter = ["body"]
     list_select_related = ["user", "body"]
     search_fields = ["user__username", "user__last_name", "user__first_name", "body__name"]
@@ -155,3 +167,98 @@ class ApiClientAdmin(ReadOnlyAdmin):
             for client in queryset.select_related("body")
         )
         self.message_user(request, f"{revoked}件のAPIクライアントを失効させました。", messages.SUCCESS)
+
+
+# --- Notices and their deliveries (docs/dsure-notices.md) -----------------------------------------
+
+
+@admin.register(CertificateEvent)
+class CertificateEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "certificate", "body", "kind"]
+    list_filter = ["kind", "body"]
+    list_select_related = ["certificate", "body"]
+    search_fields = ["certificate__number"]
+    date_hierarchy = "occurred_at"
+    fields = ["public_id", "occurred_at", "certificate", "body", "kind", "dedup_key", "payload"]
+    readonly_fields = fields
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    """The attempt log of one delivery."""
+
+    model = DeliveryAttempt
+    fields = ["at", "response_status", "error", "duration_ms"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Every e-mail and webhook delivery of an event, with its attempts; 再送 sends a failed (or any)
+    delivery again under the same webhook-id."""
+
+    list_display = [
+        "event",
+        "recipient",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+    ]
+    list_filter = ["state", "event__body", ("endpoint", admin.EmptyFieldListFilter)]
+    list_select_related = [
+        "event__certificate",
+        "endpoint__api_client__body",
+        "official__user",
+        "official__body",
+    ]
+    search_fields = ["event__certificate__number", "endpoint__url"]
+    fields = [
+        "event",
+        "official",
+        "endpoint",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    inlines = [DeliveryAttemptInline]
+    actions = ["resend"]
+    show_full_result_count = False
+
+    @admin.display(description="送信先")
+    def recipient(self, delivery):
+        return delivery.endpoint or delivery.official
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("dsure.change_delivery")
+
+    @admin.action(description="選択した通知を再送する", permissions=["resend"])
+    def resend(self, request, queryset):
+        deliveries = list(queryset.select_related("event"))
+        for delivery in deliveries:
+            delivery_resend(delivery=delivery, by=request.user)
+        self.message_user(request, f"{len(deliveries)}件の通知を再送しました。", messages.SUCCESS)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    """Endpoints registered by API clients through the API. The signing secret is never shown here."""
+
+    list_display = ["url", "api_client", "event_kinds", "created_at", "disabled_at"]
+    list_filter = [("disabled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["api_client__body"]
+    search_fields = ["url", "api_client__name", "api_client__body__name"]
+    # Deliberately without secret_ciphertext.
+    fields = ["url", "api_client", "event_kinds", "created_at", "disabled_at"]
+    readonly_fields = fields

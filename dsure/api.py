@@ -28,17 +28,15 @@ from common.http import client_ip
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from dsure.models import Certificate, LookupAttempt
 from dsure.selectors import (
-    EXPIRED,
-    REVOKED,
-    VALID,
+    API_STATUSES,
     api_client_for_token,
+    api_status,
     certificate_history,
     certificate_status,
 )
 from dsure.services import certificate_lookup
 
 FIELD_MAX = 64  # as on the web form
-API_STATUSES = {VALID: "valid", EXPIRED: "expired", REVOKED: "revoked"}
 SPECIMEN = "見本: 電子保証シミュレーターの応答です。実際の保証証書ではなく、効力はありません。"
 
 logger = logging.getLogger(__name__)
@@ -127,7 +125,7 @@ def certificate_json(certificate: Certificate) -> dict:
     return {
         "specimen": SPECIMEN,
         "number": certificate.number,
-        "status": API_STATUSES[status],
+        "status": api_status(status),
         "product": current.get("product_name") or certificate.product_name,
         "beneficiary": current.get("beneficiary", ""),
         "guarantee_amount": current.get("guarantee_amount"),

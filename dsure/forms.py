@@ -97,3 +97,10 @@ def retry_phrase(retry_at) -> str:
     if local.date() != timezone.localdate():
         when = f"{local.month}月{local.day}日{when}"
     return f"{when}以降に再度お試しください。"
+
+
+class NoticeSettingsForm(forms.Form):
+    notify_by_email = forms.BooleanField(
+        label="通知を電子メールでも受け取る（登録されたメールアドレス宛て。認証キーは記載されません）",
+        required=False,
+    )

@@ -31,6 +31,11 @@ class Official(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official")
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="officials")
+    notify_by_email = models.BooleanField(
+        "通知を電子メールでも受け取る",
+        default=False,
+        help_text="変更・訂正・変更取消・取消・保証期限の通知を、利用者のメールアドレスにも送ります（認証キーは含みません）。",
+    )
 
     class Meta:
         verbose_name = "発注者職員"
@@ -59,6 +64,11 @@ class Certificate(models.Model):
     # The guarantee contract was withdrawn (取消) by the surety company: the certificate stays
     # viewable with its history, and its status reads 取消.
     revoked_at = models.DateTimeField("取消日時", null=True, blank=True)
+    # The current version's 保証期限, kept with every posting so that the daily expiry task is one query.
+    guarantee_deadline = models.DateField("保証期限", null=True, blank=True, db_index=True)
+    # When the daily task found the 保証期限 past (Japan time) and raised 期限切れ; cleared by a 変更
+    # that moves the 保証期限 into the future again.
+    expired_at = models.DateTimeField("期限切れ処理日時", null=True, blank=True)
     created_at = models.DateTimeField("掲載日時", auto_now_add=True)
 
     class Meta:
@@ -195,3 +205,154 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.body}）"
+
+
+class CertificateEvent(models.Model):
+    """Something the beneficiary body should hear of: a posting (変更, 訂正, 変更取消), a 取消, an
+    approaching or passed 保証期限. Raised once (unique per certificate and `dedup_key`) and only for a
+    certificate in the body's inbox. It is at once the body's notice in D-Sure and the message its
+    webhooks carry: `payload` is frozen when the event is raised, so every attempt and every 再送 sends
+    the same message under the same id."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", "変更"
+        CORRECTED = "corrected", "訂正"
+        CHANGE_CANCELLED = "change_cancelled", "変更取消"
+        REVOKED = "revoked", "取消"
+        EXPIRING_30 = "expiring_30", "保証期限まで30日以内"
+        EXPIRING_7 = "expiring_7", "保証期限まで7日以内"
+        EXPIRED = "expired", "期限切れ"
+
+    # The Standard Webhooks message id (webhook-id) is derived from it: one event, one id.
+    public_id = models.UUIDField("イベントID", default=uuid.uuid4, unique=True, editable=False)
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="events")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    # "version:7" for a posting, "revoked", "expiring_30:2027-03-19" for a 保証期限 (a 変更 that moves
+    # the 保証期限 makes the reminders due again).
+    dedup_key = models.CharField("重複防止キー", max_length=40)
+    payload = models.JSONField("内容")
+    occurred_at = models.DateTimeField("発生日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "通知イベント"
+        verbose_name_plural = "通知イベント"
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "dedup_key"], name="dsure_unique_event"),
+        ]
+        indexes = [models.Index(fields=["body", "-occurred_at"])]
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.certificate.number} {self.get_kind_display()}"
+
+    @property
+    def message_id(self) -> str:
+        """webhook-id of every delivery of this event."""
+        return f"msg_{self.public_id.hex}"
+
+
+class NoticeRead(models.Model):
+    """An official has opened a notice (the header's unread count leaves it out)."""
+
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(CertificateEvent, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField("既読日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "通知の既読"
+        verbose_name_plural = "通知の既読"
+        constraints = [
+            models.UniqueConstraint(fields=["official", "event"], name="dsure_unique_notice_read"),
+        ]
+
+    def __str__(self):
+        return f"{self.official} {self.event}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an API client (a body's e-contract system) wants events sent, signed per the Standard
+    Webhooks specification with a `whsec_` secret that is shown once and kept encrypted."""
+
+    api_client = models.ForeignKey(
+        ApiClient, on_delete=models.PROTECT, related_name="webhook_endpoints", verbose_name="APIクライアント"
+    )
+    url = models.URLField("送信先URL", max_length=500)
+    event_kinds = models.JSONField("通知する種別", default=list)
+    secret_ciphertext = models.TextField("署名用シークレット（暗号化）")
+    created_at = models.DateTimeField("登録日時", default=timezone.now)
+    disabled_at = models.DateTimeField("停止日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Webhook送信先"
+        verbose_name_plural = "Webhook送信先"
+
+    def __str__(self):
+        return f"{self.url}（{self.api_client}）"
+
+
+class Delivery(models.Model):
+    """One event to one recipient: an official's e-mail or a webhook endpoint (exactly one). Retried
+    with backoff until it succeeds or is marked failed; each try is a DeliveryAttempt."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "送信待ち"
+        DELIVERED = "delivered", "送信済み"
+        FAILED = "failed", "失敗"
+
+    event = models.ForeignKey(CertificateEvent, on_delete=models.PROTECT, related_name="deliveries")
+    official = models.ForeignKey(
+        Official, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="職員"
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name="Webhook送信先",
+    )
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("試行回数", default=0)
+    next_attempt_at = models.DateTimeField("次回試行日時", default=timezone.now)
+    delivered_at = models.DateTimeField("送信完了日時", null=True, blank=True)
+    last_error = models.CharField("最後のエラー", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "通知の送信"
+        verbose_name_plural = "通知の送信"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(official__isnull=False, endpoint__isnull=True)
+                | models.Q(official__isnull=True, endpoint__isnull=False),
+                name="dsure_delivery_has_one_recipient",
+            ),
+            models.UniqueConstraint(fields=["event", "official"], name="dsure_unique_mail_delivery"),
+            models.UniqueConstraint(fields=["event", "endpoint"], name="dsure_unique_webhook_delivery"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint or self.official}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try of a delivery: the attempt log the D-Sure operator reads in the admin."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField("日時")
+    response_status = models.PositiveSmallIntegerField("応答ステータス", null=True, blank=True)
+    error = models.CharField("エラー", max_length=200, blank=True)
+    duration_ms = models.PositiveIntegerField("所要時間（ミリ秒）")
+
+    class Meta:
+        verbose_name = "送信試行"
+        verbose_name_plural = "送信試行"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.error or self.response_status or 'OK'}"
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error

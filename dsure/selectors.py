@@ -9,11 +9,26 @@ from django.db.models.functions import Coalesce
 from common.contract_numbers import normalize as normalize_number
 from dsure.digest import token_digest
 from dsure.history import HistoryEntry, visible_history
-from dsure.models import ApiClient, BodyCertificateView, Certificate, LookupAttempt, Official, PostedVersion
+from dsure.models import (
+    ApiClient,
+    BodyCertificateView,
+    Certificate,
+    CertificateEvent,
+    LookupAttempt,
+    NoticeRead,
+    Official,
+    PostedVersion,
+)
 
 VALID = "有効"
 EXPIRED = "期限切れ"
 REVOKED = "取消"
+API_STATUSES = {VALID: "valid", EXPIRED: "expired", REVOKED: "revoked"}
+
+
+def api_status(status: str) -> str:
+    """A status as the API and webhooks spell it: valid, expired, revoked."""
+    return API_STATUSES[status]
 
 
 def first_views(numbers: list[str]) -> dict[str, datetime.datetime]:
@@ -125,11 +140,16 @@ def inbox_rows(certificates, *, today: datetime.date) -> list[InboxRow]:
                 certificate=certificate,
                 content=content,
                 status=status,
-                expiring=status == VALID and _deadline_within(content, today=today),
+                expiring=expiring_soon(content, today=today, status=status),
                 updated=certificate.last_posted_at > certificate.last_opened_at,
             )
         )
     return rows
+
+
+def expiring_soon(content: dict, *, today: datetime.date, status: str) -> bool:
+    """「期限切れ間近」: still 有効 and the 保証期限 is today or within the next 30 days."""
+    return status == VALID and _deadline_within(content, today=today)
 
 
 def _deadline_within(content: dict, *, today: datetime.date) -> bool:
@@ -161,3 +181,20 @@ def api_client_for_token(token: str) -> ApiClient | None:
         .select_related("body")
         .first()
     )
+
+
+# --- Notices (通知) ---------------------------------------------------------------------------------
+
+
+def notices(official: Official):
+    """The body's notices, newest first, each annotated with `read` (by this official)."""
+    return (
+        CertificateEvent.objects.filter(body_id=official.body_id)
+        .annotate(read=Exists(NoticeRead.objects.filter(official=official, event=OuterRef("pk"))))
+        .select_related("certificate")
+        .only("public_id", "kind", "payload", "occurred_at", "certificate__number", "certificate__public_id")
+    )
+
+
+def unread_notice_count(official: Official) -> int:
+    return notices(official).filter(read=False).count()

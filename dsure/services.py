@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 import audit
 from common.contract_numbers import is_well_formed
 from common.contract_numbers import normalize as normalize_number
+from dsure import events
 from dsure.digest import current_version, key_matches, token_digest
 from dsure.inputs import loggable_number, normalize_key
 from dsure.models import (
@@ -75,6 +76,7 @@ def certificate_post(
         if pdf is not None:
             posted.pdf.save(f"{number}-{sequence}.pdf", ContentFile(pdf), save=False)
         posted.save()
+        events.certificate_posted(certificate=certificate, posted=posted)
     return posted
 
 
@@ -91,9 +93,11 @@ def certificate_key_replace(*, number: str, key_digest: tuple[str, str]) -> None
 def certificate_revoke(*, number: str, at: datetime) -> None:
     """The surety company withdrew the whole guarantee contract (取消): from now on its status is 取消.
     The certificate and its history stay viewable with the key, so the body can see what happened."""
-    updated = Certificate.objects.filter(number=number, revoked_at__isnull=True).update(revoked_at=at)
-    if updated != 1:
-        raise Certificate.DoesNotExist(number)
+    with transaction.atomic():
+        updated = Certificate.objects.filter(number=number, revoked_at__isnull=True).update(revoked_at=at)
+        if updated != 1:
+            raise Certificate.DoesNotExist(number)
+        events.certificate_revoked(certificate=Certificate.objects.get(number=number))
 
 
 # --- Lookups by officials -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.http import client_ip, pdf_response
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
-from dsure.forms import InboxSearchForm, LookupForm, prefilled_number
+from dsure.events import notice_open, notify_by_email_set
+from dsure.forms import InboxSearchForm, LookupForm, NoticeSettingsForm, prefilled_number
 from dsure.models import LookupAttempt
 from dsure.selectors import (
     certificate_history,
@@ -23,6 +25,7 @@ from dsure.selectors import (
     inbox_certificates,
     inbox_rows,
     lookup_history,
+    notices,
     with_versions,
 )
 from dsure.services import certificate_lookup, certificate_open_from_inbox, certificate_opened
@@ -32,6 +35,7 @@ login = login_view
 logout = refuse_key_in_url(auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login")))
 
 HISTORY_PAGE_SIZE = 50
+NOTICE_PAGE_SIZE = 20
 INBOX_PAGE_SIZE = 20
 
 
@@ -212,3 +216,32 @@ def inbox_open(request, public_id):
     certificate_open_from_inbox(official=request.official, certificate=certificate)
     grant(request, certificate)
     return redirect("dsure:certificate", public_id=certificate.public_id)
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def notice_list(request):
+    """通知: the body's notices, newest first, and the official's choice of e-mail."""
+    official = request.official
+    if request.method == "POST":
+        form = NoticeSettingsForm(request.POST)
+        if form.is_valid():
+            notify_by_email_set(official=official, enabled=form.cleaned_data["notify_by_email"])
+            messages.success(request, "通知メールの設定を保存しました。")
+            return redirect("dsure:notices")
+    else:
+        form = NoticeSettingsForm(initial={"notify_by_email": official.notify_by_email})
+    page = Paginator(notices(official), NOTICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dsure/notices.html", {"page": page, "form": form})
+
+
+@official_required
+@require_GET
+@never_cache
+def notice_open_view(request, public_id):
+    """Mark the notice read and open its certificate the way the inbox does (the same access rules)."""
+    certificate = notice_open(official=request.official, public_id=public_id)
+    if certificate is None:
+        raise Http404
+    return redirect("dsure:inbox_open", public_id=certificate.public_id)

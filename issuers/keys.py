@@ -2,8 +2,7 @@
 
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
+from common import encryption
 
 # Both cases and digits without the look-alikes 0/O/o and 1/l/I: 56 symbols, 12 of them ≈ 69.7 bits.
 KEY_ALPHABET = "".join(
@@ -16,20 +15,12 @@ def generate_key() -> str:
     return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
 
 
-def _fernet() -> MultiFernet:
-    # KEY_ENCRYPTION_KEY may list several Fernet keys, newest first ("new,old"): new keys are encrypted
-    # with the first, stored ones decrypt with whichever matches (rotation: docs/operations.md).
-    return MultiFernet(
-        [Fernet(part.strip()) for part in settings.KEY_ENCRYPTION_KEY.split(",") if part.strip()]
-    )
-
-
 def encrypt_key(key: str) -> str:
-    return _fernet().encrypt(key.encode()).decode()
+    return encryption.encrypt(key)
 
 
 def decrypt_key(ciphertext: str) -> str:
     try:
-        return _fernet().decrypt(ciphertext.encode()).decode()
-    except InvalidToken as error:
+        return encryption.decrypt(ciphertext)
+    except ValueError as error:
         raise ValueError("the 認証キー cannot be decrypted with this KEY_ENCRYPTION_KEY") from error

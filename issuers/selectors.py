@@ -47,3 +47,8 @@ def contract_status(content: dict, *, today: datetime.date, revoked: bool) -> st
     """取消 once the contract was withdrawn; else 有効, or 期限切れ once the current version's 保証期限
     (end of the 保証期間) has passed. The same rule as D-Sure's."""
     return dsure_selectors.certificate_status(content, today=today, revoked=revoked)
+
+
+def contract_expiring_soon(content: dict, *, today: datetime.date, status: str) -> bool:
+    """「期限切れ間近」: 有効 with the 保証期限 within 30 days. The same rule as D-Sure's inbox."""
+    return dsure_selectors.expiring_soon(content, today=today, status=status)

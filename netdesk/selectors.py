@@ -134,6 +134,7 @@ class ContractSummary:
     contract: GuaranteeContract
     content: dict
     status: str
+    expiring: bool  # 期限切れ間近: 有効, 保証期限 within 30 days
     first_viewed_at: datetime.datetime | None
 
 
@@ -149,14 +150,16 @@ def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) 
     for request in requests:
         history = issuers_selectors.contract_history(versions[request.contract_id])
         content = history[-1].shown.content if history else {}
+        status = issuers_selectors.contract_status(
+            content, today=today, revoked=request.contract.revoked_at is not None
+        )
         summaries.append(
             ContractSummary(
                 product_request=request,
                 contract=request.contract,
                 content=content,
-                status=issuers_selectors.contract_status(
-                    content, today=today, revoked=request.contract.revoked_at is not None
-                ),
+                status=status,
+                expiring=issuers_selectors.contract_expiring_soon(content, today=today, status=status),
                 first_viewed_at=viewed.get(request.contract.number),
             )
         )

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -54,6 +55,26 @@ def test_list_filters_by_product_body_and_status(
     client.force_login(contractor_a)  # the session of 2026 has expired
     page = client.get("/netdesk/contracts/", {"status": "期限切れ"}).content.decode()
     assert advance.number in page and "期限切れ" in page
+
+
+def test_list_marks_contracts_expiring_within_30_days_in_japan_time(
+    client, contractor_a, advance_a, time_machine
+):
+    """保証期限 2027-03-19: 期限切れ間近 from 2027-02-17 (Japan), 期限切れ from 2027-03-20 00:00 in Japan."""
+    mark = '<span class="contract-mark expiring">期限切れ間近</span>'
+
+    def row_at(moment: str) -> str:
+        time_machine.move_to(moment, tick=False)
+        client.force_login(contractor_a)
+        page = client.get("/netdesk/contracts/").content.decode()
+        (row,) = [row for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S) if advance_a.number in row]
+        return row
+
+    assert mark not in row_at("2027-02-16T23:59:00+09:00")
+    assert mark in row_at("2027-02-17T00:00:00+09:00") and "有効" in row_at("2027-02-17T00:00:00+09:00")
+    assert mark in row_at("2027-03-19T23:59:00+09:00")
+    expired = row_at("2027-03-20T00:00:00+09:00")  # 2027-03-19 15:00 UTC
+    assert mark not in expired and '<span class="contract-status inactive">期限切れ</span>' in expired
 
 
 def test_list_status_follows_a_change_of_the_period(client, contractor_a, advance_a, clerk_x, time_machine):

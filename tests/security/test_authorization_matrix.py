@@ -25,7 +25,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from dsure.events import certificate_event_raise
+from dsure.models import Delivery
 from dsure.services import api_client_create
+from dsure.webhooks import webhook_endpoint_create
 from issuers.models import FeeRate, GuaranteeContract
 from tests.netdesk.application_data import valid_post
 from tests.security.world import (
@@ -104,6 +107,19 @@ def certificate(world):
     return {"public_id": world.certificate.public_id}
 
 
+def notice(world):
+    """A 変更's notice for 小谷村 (P's body looked the certificate up), raised once."""
+    return world.certificate.events.first() or certificate_event_raise(
+        certificate=world.certificate, kind="changed", dedup_key="version:99"
+    )
+
+
+def delivery(world):
+    event = notice(world)
+    official = world.users[OFFICIAL_P].official
+    return Delivery.objects.get_or_create(event=event, official=official)[0]
+
+
 def certificate_version(world):
     return {"public_id": world.certificate.public_id, "sequence": world.posted_version.sequence}
 
@@ -152,6 +168,8 @@ RULES: dict[str, Rule] = {
     "dsure:inbox": Rule(dsure()),  # each body's own list: Q's is empty (leak check)
     "dsure:inbox_csv": Rule(dsure()),  # each body's own certificates (Q's list is empty)
     "dsure:inbox_open": Rule(dsure(REDIRECT, 404), certificate),  # P's body viewed it once; Q's did not
+    "dsure:notices": Rule(dsure()),  # each body's own notices: Q's list is empty (leak check)
+    "dsure:notice_open": Rule(dsure(REDIRECT, 404), lambda w: {"public_id": notice(w).public_id}),
     # The JSON API: POST only, bearer token (no cookies, no personas); the description is public.
     "dsure:api_verify": Rule(everyone(405)),
     "dsure:api_openapi": Rule(everyone(200)),
@@ -235,6 +253,16 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "dsure.certificate": AdminModel(lambda w: w.certificate, **READ_ONLY),
     "dsure.postedversion": AdminModel(lambda w: w.posted_version, **READ_ONLY),
     "dsure.lookupattempt": AdminModel(lambda w: w.lookup, clerk="view", cross_branch=True, **READ_ONLY),
+    "dsure.certificateevent": AdminModel(notice, **READ_ONLY),
+    "dsure.delivery": AdminModel(delivery, **READ_ONLY),
+    "dsure.webhookendpoint": AdminModel(
+        lambda w: webhook_endpoint_create(
+            api_client=api_client_create(body=w.certificate.body, name="電子契約システム（Webhook）")[0],
+            url="https://keiyaku.vill.otari.example/dsure-events",
+            event_kinds=["changed"],
+        )[0],
+        **READ_ONLY,
+    ),
     "dsure.apiclient": AdminModel(
         lambda w: (
             w.certificate.body.api_clients.first()

@@ -29,11 +29,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.encryption import _fernet
 from dsure.digest import key_digest
 from dsure.models import Body, Certificate, Official, PostedVersion
 from issuers import documents, fees
 from issuers.documents.samples import SAMPLE_KEY, sample_content, sample_fee_statement
-from issuers.keys import KEY_ALPHABET, KEY_LENGTH, _fernet
+from issuers.keys import KEY_ALPHABET, KEY_LENGTH
 from issuers.models import (
     Branch,
     CertificateVersion,
@@ -240,7 +241,7 @@ class _Loader:
 
     def load(self, *, stdout):
         self.pdfs = _shared_pdfs()
-        self.fernet = _fernet()  # what issuers.keys.encrypt_key uses, built once instead of per key
+        self.fernet = _fernet()  # what common.encryption.encrypt uses, built once instead of per key
         self.surety = SuretyCompany.objects.get()
         self.branches = list(Branch.objects.order_by("code"))
         self.bodies = list(
