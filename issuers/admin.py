@@ -30,8 +30,12 @@ from issuers.models import (
 )
 
 
-def clerk_branch(user) -> Branch | None:
-    return Branch.objects.filter(clerks__user=user).first()
+def clerk_branch(request) -> Branch | None:
+    """The branch of the clerk making `request`, looked up once per request (a list page asks for its
+    queryset several times: the rows, the counts, the action's selection)."""
+    if not hasattr(request, "_clerk_branch"):
+        request._clerk_branch = Branch.objects.filter(clerks__user=request.user).first()
+    return request._clerk_branch
 
 
 class BranchScopedAdmin(ListFilterGuard, admin.ModelAdmin):
@@ -47,7 +51,7 @@ class BranchScopedAdmin(ListFilterGuard, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        branch = clerk_branch(request.user)
+        branch = clerk_branch(request)
         if branch is None:
             return queryset.none()
         return queryset.filter(**{self.branch_path: branch})

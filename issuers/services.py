@@ -23,6 +23,7 @@ from issuers.content import CertificateContent
 from issuers.keys import decrypt_key, encrypt_key, generate_key
 from issuers.models import (
     Branch,
+    CertificateFormat,
     CertificateVersion,
     ContractEvent,
     FeeRate,
@@ -96,7 +97,7 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             issued_at=now,
             issued_by=by,
         )
-        content = _content_for_new(contract, terms, now)
+        content = _content_for_new(terms, number=number, now=now)
         certificate_pdf = documents.render_certificate(content)
         key = generate_key() if contract.is_electronic else None
         posted_at = _post(contract, sequence=1, kind="new", content=content, pdf=certificate_pdf, key=key)
@@ -132,6 +133,36 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
         _record_post(contract, version, by=by, at=now)
     logger.info("contract issued number=%s product=%s format=%s", number, contract.product, contract.format)
     return contract
+
+
+PREVIEW_NUMBER = "（発行時に採番）"
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """What contract_issue would issue from `terms` today, before anything is numbered, posted or
+    mailed: the certificate content (with PREVIEW_NUMBER for the number), the fee, and to whom the
+    発行完了 e-mail would go. `refusal` is the reason contract_issue would refuse, if it would."""
+
+    content: CertificateContent
+    fee: fees.FeeStatementData | None
+    email_to: str
+    refusal: str = ""
+
+
+def contract_preview(*, terms: GuaranteeTerms, rate: FeeRate | None = None) -> IssuePreview:
+    """The confirmation page's view of contract_issue(terms=…): the same content and fee computation,
+    with no write. `rate` saves a query per row when a page previews several (the product's FeeRate)."""
+    content = _content_for_new(terms, number=PREVIEW_NUMBER, now=timezone.now())
+    electronic = terms.format == CertificateFormat.ELECTRONIC
+    email_to = terms.notify_email if electronic else ""
+    try:
+        quote = _fee_quote(content, terms=terms, rate=rate or FeeRate.objects.get(product=terms.product))
+    except IssueError as error:
+        return IssuePreview(content=content, fee=None, email_to=email_to, refusal=str(error))
+    return IssuePreview(
+        content=content, fee=fees.FeeStatementData(content=content, quote=quote), email_to=email_to
+    )
 
 
 def contract_change(*, contract: GuaranteeContract, amendment: Amendment, by) -> CertificateVersion:
@@ -309,11 +340,11 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
     return version
 
 
-def _content_for_new(contract: GuaranteeContract, terms: GuaranteeTerms, now) -> CertificateContent:
-    branch, company, body = contract.branch, contract.branch.company, contract.ordering_body
+def _content_for_new(terms: GuaranteeTerms, *, number: str, now) -> CertificateContent:
+    branch, company, body = terms.branch, terms.branch.company, terms.ordering_body
     advance = terms.product == Product.ADVANCE
     return CertificateContent(
-        number=contract.number,
+        number=number,
         product=terms.product,
         product_name=Product(terms.product).label,
         format=terms.format,
@@ -442,14 +473,17 @@ def _save_key(contract, *, key, content, at, by, reason):
     return issue
 
 
-def _save_fee_statement(version: CertificateVersion, *, terms: GuaranteeTerms, at):
-    rate = FeeRate.objects.get(product=terms.product)
-    start, end = fees.fee_period(version.content)
+def _fee_quote(content: CertificateContent, *, terms: GuaranteeTerms, rate: FeeRate) -> fees.FeeQuote:
+    start, end = fees.fee_period(content)
     if end < start:
         raise IssueError("保証期限（工期の終期）を過ぎているため発行できません。")
-    quote = fees.compute_fee(
+    return fees.compute_fee(
         product=terms.product, guarantee_amount=terms.guarantee_amount, start=start, end=end, rate=rate
     )
+
+
+def _save_fee_statement(version: CertificateVersion, *, terms: GuaranteeTerms, at):
+    quote = _fee_quote(version.content, terms=terms, rate=FeeRate.objects.get(product=terms.product))
     statement = FeeStatement(
         contract=version.contract,
         version=version,

@@ -2,8 +2,12 @@
 (差戻し, with 弊社からお客様へのお知らせ) and issue (発行) per product request. Every button calls
 netdesk.services, which calls issuers.services to issue."""
 
+import logging
+from typing import NamedTuple
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +19,8 @@ from common.formats import kanji_number, wareki, yen
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
 from issuers.admin import BranchScopedAdmin
-from issuers.models import Product
+from issuers.documents import fee_statement
+from issuers.models import FeeRate, Product
 from netdesk import services
 from netdesk.models import (
     AmendmentRequest,
@@ -26,6 +31,19 @@ from netdesk.models import (
     ProductRequest,
     Status,
 )
+
+logger = logging.getLogger(__name__)
+
+# The name of the confirmation page's 発行する button: a POST without it issues nothing.
+CONFIRM = "confirm_issue"
+OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
+UNEXPECTED_FAILURE = "システムの障害のため発行できませんでした。時間をおいて再度お試しください。"
+
+
+class IssueResult(NamedTuple):
+    product_request: ProductRequest
+    number: str | None
+    failure: str
 
 
 class ProductStatusFilter(admin.SimpleListFilter):
@@ -273,12 +291,27 @@ class ApplicationAdmin(BranchScopedAdmin):
         return TemplateResponse(request, "admin/netdesk/return.html", context)
 
     def issue_view(self, request, pk, request_pk):
+        """発行 opens a confirmation page; only its 発行する (a POST with CONFIRM) issues."""
         application = self._application(request, pk)
-        product_request = get_object_or_404(application.products, pk=request_pk, requested=True)
-        if request.method != "POST":
+        product_request = get_object_or_404(
+            application.products.select_related("contract"), pk=request_pk, requested=True
+        )
+        if request.method == "POST" and CONFIRM in request.POST:
+            self._issue(request, product_request)
             return self._back(application)
-        self._issue(request, product_request)
-        return self._back(application)
+        preview = services.product_request_preview(product_request=product_request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{product_request.get_product_display()}の発行の確認",
+            "original": application,
+            "product_request": product_request,
+            "preview": preview,
+            "fee_rows": fee_statement.rows(preview.fee) if preview.fee else [],
+            "fee_computation": fee_statement.computation(preview.fee) if preview.fee else "",
+            "opts": self.model._meta,
+            "confirm": CONFIRM,
+        }
+        return TemplateResponse(request, "admin/netdesk/application/issue_confirm.html", context)
 
     # -- list actions -------------------------------------------------------------------------------
 
@@ -293,10 +326,56 @@ class ApplicationAdmin(BranchScopedAdmin):
 
     @admin.action(description="選択された申込を発行する", permissions=["change"])
     def issue_all(self, request, queryset):
-        for application in queryset:
-            for product_request in application.requested_products:
-                if product_request.status in (Status.SUBMITTED, Status.REVIEWING):
-                    self._issue(request, product_request)
+        """Confirm first (what each row would issue), then issue what was confirmed, each product
+        request in its own transaction, and show what was issued and what failed, with the reason."""
+        applications = queryset.select_related("branch__company", "ordering_body").order_by("submitted_at")
+        requests = [r for a in applications for r in a.requested_products]
+        if CONFIRM in request.POST:
+            confirmed = set(request.POST.getlist("request"))
+            chosen = [r for r in requests if str(r.pk) in confirmed]
+            results = [self._issue_one(request, r) for r in chosen]
+            return self._bulk_page(
+                request,
+                "admin/netdesk/application/issue_summary.html",
+                results=results,
+                issued=sum(1 for result in results if result.number),
+                failed=sum(1 for result in results if not result.number),
+            )
+        rates = {rate.product: rate for rate in FeeRate.objects.all()}
+        previews = [
+            (r, services.product_request_preview(product_request=r, rate=rates.get(r.product)))
+            for r in requests
+            if r.status in OPEN_STATUSES
+        ]
+        return self._bulk_page(
+            request,
+            "admin/netdesk/application/issue_bulk_confirm.html",
+            previews=previews,
+            issuable=[r for r, preview in previews if not preview.refusal],
+            selected=request.POST.getlist(ACTION_CHECKBOX_NAME),
+        )
+
+    def _bulk_page(self, request, template, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "選択された申込の発行",
+            "opts": self.model._meta,
+            "confirm": CONFIRM,
+            **context,
+        }
+        return TemplateResponse(request, template, context)
+
+    def _issue_one(self, request, product_request) -> IssueResult:
+        """One row of a bulk 発行: its own transaction (product_request_issue's); a failure is recorded
+        with its reason and the next row goes on."""
+        try:
+            contract = services.product_request_issue(product_request=product_request, by=request.user)
+        except services.TransitionError as error:
+            return IssueResult(product_request, None, str(error))
+        except Exception:
+            logger.exception("bulk issue failed product_request=%s", product_request.pk)
+            return IssueResult(product_request, None, UNEXPECTED_FAILURE)
+        return IssueResult(product_request, contract.number, "")
 
     def _issue(self, request, product_request):
         try:

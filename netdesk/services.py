@@ -4,6 +4,7 @@ Every transition locks the row, checks the current 手続状況, and writes an A
 (Issuance, at the bottom, hands the terms of one product request to issuers.services.)
 """
 
+import dataclasses
 import datetime
 import unicodedata
 import uuid
@@ -255,6 +256,26 @@ def _statuses(products: list[ProductRequest]) -> str:
 # -- issuance (branch clerks, through the admin or `manage.py issue_requests`) ----------------------
 
 
+def product_request_issue_refusal(product_request: ProductRequest) -> str:
+    """Why 発行 would be refused for this request as it stands, or "" (the same checks as below)."""
+    if product_request.status == Status.ISSUED:
+        return (
+            f"{product_request.get_product_display()}はすでに発行済みです"
+            f"（保証契約番号 {product_request.contract.number}）。"
+        )
+    if product_request.status not in (Status.SUBMITTED, Status.REVIEWING):
+        return f"{product_request.get_product_display()}は「{product_request.get_status_display()}」のため発行できません。"
+    return ""
+
+
+def product_request_preview(*, product_request: ProductRequest, rate=None) -> issuers_services.IssuePreview:
+    """What 発行 would issue for this request: issuers' preview of its terms, nothing written. The
+    refusal is the request's own (発行済, 差戻し…) before the contract's (a 保証期限 already past)."""
+    preview = issuers_services.contract_preview(terms=_terms(product_request), rate=rate)
+    refusal = product_request_issue_refusal(product_request)
+    return dataclasses.replace(preview, refusal=refusal) if refusal else preview
+
+
 def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeContract:
     """Issue one product request: lock it, check it is still issuable, issue the contract in the same
     transaction, and point the request at it. A second click or a concurrent clerk waits on the lock,
@@ -267,14 +288,9 @@ def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeCo
             .select_related("application__ordering_body", "application__branch")
             .get(pk=product_request.pk)
         )
-        if locked.status == Status.ISSUED:
-            raise TransitionError(
-                f"{locked.get_product_display()}はすでに発行済みです（保証契約番号 {locked.contract.number}）。"
-            )
-        if locked.status not in (Status.SUBMITTED, Status.REVIEWING):
-            raise TransitionError(
-                f"{locked.get_product_display()}は「{locked.get_status_display()}」のため発行できません。"
-            )
+        refusal = product_request_issue_refusal(locked)
+        if refusal:
+            raise TransitionError(refusal)
         try:
             contract = issuers_services.contract_issue(terms=_terms(locked), by=by)
         except issuers_services.IssueError as error:

@@ -268,6 +268,17 @@ def open_application_in_admin(page, screens: Screens, work_name: str = WORK_NAME
     expect(page.get_by_role("heading", name="審査・発行（見本）")).to_be_visible()
 
 
+def issue_from_review(page, screens: Screens, product: str, *, key: str | None = None) -> None:
+    """On the review page: 「<product>を発行」 opens the confirmation page, which shows the certificate as
+    it will read; 発行する issues and returns to the review page with the number."""
+    page.get_by_role("link", name=f"{product}を発行").click()
+    expect(page.get_by_role("heading", name=f"{product}の発行の確認")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"保証証書（{product}）")).to_be_visible()
+    check_certificate(page, screens, f"admin-issue-confirm-{product}", key=key)
+    page.get_by_role("button", name="発行する").click()
+    expect(admin_message(page)).to_contain_text(f"{product}を発行しました（保証契約番号 ")
+
+
 def admin_message(page):
     return page.locator("ul.messagelist")
 

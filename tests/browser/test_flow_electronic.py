@@ -30,6 +30,7 @@ from tests.browser.flows import (
     downloaded,
     dsure_lookup,
     file_application,
+    issue_from_review,
     log_in,
     open_application_in_admin,
     pdf_text,
@@ -71,11 +72,11 @@ def test_electronic_flow_from_application_to_dsure_and_an_amendment(people, scre
     expect(admin_message(xavier)).to_contain_text("審査中にしました。")
     expect(review.get_by_role("row", name=re.compile("前払金保証"))).to_contain_text("審査中")
     check_admin(xavier, screens, "admin-application-review", key="03-admin-review")
-    xavier.get_by_role("button", name="前払金保証を発行").click()
-    expect(admin_message(xavier)).to_contain_text("前払金保証を発行しました（保証契約番号 ")
-    xavier.get_by_role("button", name="契約保証を発行").click()
-    expect(admin_message(xavier)).to_contain_text("契約保証を発行しました（保証契約番号 ")
-    expect(review.get_by_role("button")).to_have_count(0)  # all issued: no 発行, 審査中にする or 差戻し left
+    issue_from_review(xavier, screens, "前払金保証", key="03b-admin-issue-confirm")
+    issue_from_review(xavier, screens, "契約保証")
+    # All issued: no 発行, 審査中にする or 差戻し left.
+    expect(review.get_by_role("button")).to_have_count(0)
+    expect(review.get_by_role("link")).to_have_count(0)
     expect(review.get_by_text("発行済")).to_have_count(2)
     check_admin(xavier, screens, "admin-application-issued")
     advance = ProductRequest.objects.select_related("contract").get(

@@ -12,12 +12,12 @@ from issuers.models import KeyIssue
 from tests.browser.flows import (
     WORK_NAME,
     admin_log_in,
-    admin_message,
     cast,  # noqa: F401 (fixture)
     check,
     check_admin,
     downloaded,
     file_application,
+    issue_from_review,
     log_in,
     open_application_in_admin,
     pdf_text,
@@ -40,10 +40,8 @@ def test_paper_flow_from_application_to_the_certificate_pdf(people, screens, cas
     review = xavier.locator(".review-actions")
     expect(review.get_by_text("証書(紙)")).to_have_count(2)
     check_admin(xavier, screens, "admin-application-review-paper")
-    xavier.get_by_role("button", name="前払金保証を発行").click()
-    expect(admin_message(xavier)).to_contain_text("前払金保証を発行しました（保証契約番号 ")
-    xavier.get_by_role("button", name="契約保証を発行").click()
-    expect(admin_message(xavier)).to_contain_text("契約保証を発行しました（保証契約番号 ")
+    issue_from_review(xavier, screens, "前払金保証")
+    issue_from_review(xavier, screens, "契約保証")
     expect(review.get_by_text("発行済（郵送）")).to_have_count(2)
     check_admin(xavier, screens, "admin-application-issued-paper")
 

@@ -10,6 +10,7 @@ from netdesk.models import ApplicationEvent, ProductRequest, Status
 from tests import factories
 
 NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
+CONFIRMED = {"confirm_issue": "発行する"}  # the confirmation page's 発行する
 
 
 @pytest.fixture(autouse=True)
@@ -74,12 +75,12 @@ def test_review_page_shows_the_whole_application_with_issue_buttons(client, cler
 
 def test_issue_button_issues_one_product_and_a_second_click_is_refused(client, clerk_x, submitted):
     client.force_login(clerk_x)
-    response = client.post(issue_url(submitted, "advance"), follow=True)
+    response = client.post(issue_url(submitted, "advance"), CONFIRMED, follow=True)
     advance = ProductRequest.objects.get(application=submitted, product="advance")
     assert advance.status == Status.ISSUED
     assert f"保証契約番号 {advance.contract.number}" in response.content.decode()
 
-    again = client.post(issue_url(submitted, "advance"), follow=True).content.decode()
+    again = client.post(issue_url(submitted, "advance"), CONFIRMED, follow=True).content.decode()
     assert "すでに発行済みです" in again
     assert GuaranteeContract.objects.count() == 1
     assert ProductRequest.objects.get(application=submitted, product="performance").status == Status.SUBMITTED
@@ -87,7 +88,7 @@ def test_issue_button_issues_one_product_and_a_second_click_is_refused(client, c
 
 def test_issue_is_recorded_as_an_application_event(client, clerk_x, submitted):
     client.force_login(clerk_x)
-    client.post(issue_url(submitted, "performance"))
+    client.post(issue_url(submitted, "performance"), CONFIRMED)
     event = ApplicationEvent.objects.get(application=submitted, action="issue")
     assert (event.from_status, event.to_status, event.by) == (Status.SUBMITTED, Status.ISSUED, clerk_x)
 
@@ -98,11 +99,12 @@ def test_get_on_the_issue_url_changes_nothing(client, clerk_x, submitted):
     assert not GuaranteeContract.objects.exists()
 
 
-def test_batch_action_issues_every_pending_product(client, clerk_x, submitted):
+def test_batch_action_issues_every_pending_product_once_confirmed(client, clerk_x, submitted):
     client.force_login(clerk_x)
+    requests = list(submitted.products.values_list("pk", flat=True))
     client.post(
         "/admin/netdesk/application/",
-        {"action": "issue_all", "_selected_action": [submitted.pk]},
+        {"action": "issue_all", "_selected_action": [submitted.pk], "request": requests, **CONFIRMED},
     )
     assert GuaranteeContract.objects.count() == 2
 

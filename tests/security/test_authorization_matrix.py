@@ -211,11 +211,12 @@ RULES: dict[str, Rule] = {
     "admin:issuers_contract_fee_pdf": Rule(
         staff(200, 404), lambda w: {"pk": w.contract.pk, "statement_pk": w.fee_statement.pk}
     ),
-    # The review queue's buttons (GET only redirects back to the review page; they act on POST).
+    # The review queue's buttons (GET only redirects back to the review page; they act on POST). 発行
+    # answers a GET with its confirmation page.
     "admin:netdesk_application_review": Rule(staff(REDIRECT, 404), lambda w: {"pk": w.submitted.pk}),
     "admin:netdesk_application_return": Rule(staff(200, 404), lambda w: {"pk": w.submitted.pk}),
     "admin:netdesk_application_issue": Rule(
-        staff(REDIRECT, 404),
+        staff(200, 404),
         lambda w: {"pk": w.submitted.pk, "request_pk": w.submitted_advance.pk},
     ),
     "admin:netdesk_amendment_issue": Rule(staff(REDIRECT, 404), lambda w: {"pk": w.amendment.pk}),
@@ -480,6 +481,8 @@ def payload(world: World, case: Case) -> dict:
             "message": "不正な差戻し",
             "work_name": "不正な訂正",
             "post": "yes",  # confirms a delete
+            "confirm_issue": "発行する",  # confirms a 発行, one or in bulk
+            "request": [world.submitted_advance.pk],
             "action": "issue_all",
             "index": "0",
             "_selected_action": [world.submitted.pk, world.issued.pk, world.amendment.pk],
@@ -605,7 +608,14 @@ def test_list_actions_and_tokens_cannot_reach_another_branchs_or_companys_rows(w
     before = snapshot()
     selected = [world.submitted.pk, world.issued.pk]
     for action in ("issue_all", "mark_reviewing", "delete_selected"):
-        data = {"action": action, "index": "0", "_selected_action": selected, "post": "yes"}
+        data = {
+            "action": action,
+            "index": "0",
+            "_selected_action": selected,
+            "post": "yes",
+            "confirm_issue": "発行する",
+            "request": [world.submitted_advance.pk],
+        }
         assert yuki.post("/admin/netdesk/application/", data).status_code in (200, 302), action
         if action == "delete_selected":
             assert xavier.post("/admin/netdesk/application/", data).status_code in (200, 302)

@@ -111,7 +111,7 @@ def test_ten_clerks_issuing_the_same_request_make_one_contract_and_one_email(
     advance = application.products.get(product="advance")
     url = f"/admin/netdesk/application/{application.pk}/issue/{advance.pk}/"
 
-    responses = all_at_once(clients(clerk_x), lambda c: c.post(url))
+    responses = all_at_once(clients(clerk_x), lambda c: c.post(url, {"confirm_issue": "発行する"}))
 
     assert {r.status_code for r in responses} == {302}
     contract = GuaranteeContract.objects.get()
