@@ -5,6 +5,6 @@ class CommonConfig(AppConfig):
     name = "common"
 
     def ready(self):
-        from common import converters
+        from common import checks, converters  # noqa: F401 — checks registers the deploy checks
 
         converters.register()

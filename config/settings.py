@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config import dev_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -16,21 +18,20 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
-# Development-only fallbacks; production must set every one of them (checked below).
-_DEV_SECRET_KEY = "dev-only-insecure-secret-key-for-the-simulator-0123456789abcdefghijklmnop"
-_DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="
-_DEV_KEY_DIGEST_SECRET = "dev-only-digest-secret"
-
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
+# Development-only fallbacks (config/dev_secrets.py); production must set every one of them (checked
+# below, and `check --deploy` refuses the development values themselves).
+SECRET_KEY = env("SECRET_KEY", default=dev_secrets.SECRET_KEY if DEBUG else None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and (not SECRET_KEY or not ALLOWED_HOSTS):
     raise ImproperlyConfigured("With DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be set in the environment.")
 
 # 認証キー at rest: Fernet (cryptography) with a key from the environment, never from the database.
-KEY_ENCRYPTION_KEY = env("KEY_ENCRYPTION_KEY", default=_DEV_KEY_ENCRYPTION_KEY if DEBUG else None)
+KEY_ENCRYPTION_KEY = env("KEY_ENCRYPTION_KEY", default=dev_secrets.KEY_ENCRYPTION_KEY if DEBUG else None)
 # D-Sure's keyed digest of the 認証キー. Several secrets may be listed, newest first ("v2:secret,v1:old")
 # so the secret can be rotated without invalidating issued keys (docs/operations.md).
-KEY_DIGEST_SECRETS = env.list("KEY_DIGEST_SECRETS", default=[f"v1:{_DEV_KEY_DIGEST_SECRET}"] if DEBUG else [])
+KEY_DIGEST_SECRETS = env.list(
+    "KEY_DIGEST_SECRETS", default=[f"v1:{dev_secrets.KEY_DIGEST_SECRET}"] if DEBUG else []
+)
 if not DEBUG and (not KEY_ENCRYPTION_KEY or not KEY_DIGEST_SECRETS):
     raise ImproperlyConfigured("With DEBUG off, KEY_ENCRYPTION_KEY and KEY_DIGEST_SECRETS must be set.")
 
@@ -218,6 +219,6 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # The demo PKI that seals issued PDFs (seals/pki.py): its keys and certificates live in this folder,
 # never in the database, and its private keys are encrypted with SEAL_KEY_PASSWORD.
 SEAL_PKI_DIR = Path(env("SEAL_PKI_DIR", default=str(BASE_DIR / "pki")))
-SEAL_KEY_PASSWORD = env("SEAL_KEY_PASSWORD", default="dev-only-seal-key-password" if DEBUG else None)
+SEAL_KEY_PASSWORD = env("SEAL_KEY_PASSWORD", default=dev_secrets.SEAL_KEY_PASSWORD if DEBUG else None)
 if not DEBUG and not SEAL_KEY_PASSWORD:
     raise ImproperlyConfigured("With DEBUG off, SEAL_KEY_PASSWORD must be set.")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.checks import Tags, run_checks
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -62,6 +63,63 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     result = manage(production_env(tmp_path, **{missing: None}), "check")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+# The repository's development values (config/dev_secrets.py), copied here on purpose: a deployment
+# that pasted them from the repository must be refused, whatever the module says today.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-for-the-simulator-0123456789abcdefghijklmnop"
+DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="
+GOOD_FERNET = Fernet.generate_key().decode()
+GOOD_DIGEST = secrets.token_urlsafe(32)
+
+
+BAD_SECRETS = [
+    ("SECRET_KEY", DEV_SECRET_KEY, "esurety.E001"),
+    ("KEY_ENCRYPTION_KEY", DEV_KEY_ENCRYPTION_KEY, "esurety.E002"),
+    ("KEY_ENCRYPTION_KEY", f"{GOOD_FERNET},{DEV_KEY_ENCRYPTION_KEY}", "esurety.E002"),
+    ("KEY_ENCRYPTION_KEY", "not-a-fernet-key", "esurety.E003"),
+    ("KEY_ENCRYPTION_KEY", f"{GOOD_FERNET},{GOOD_FERNET[:-2]}", "esurety.E003"),
+    ("KEY_DIGEST_SECRETS", ["v1:dev-only-digest-secret"], "esurety.E004"),
+    ("KEY_DIGEST_SECRETS", ["v1:"], "esurety.E005"),
+    ("KEY_DIGEST_SECRETS", [f"v2:{GOOD_DIGEST}", "v1:"], "esurety.E005"),
+    ("KEY_DIGEST_SECRETS", ["v1:short"], "esurety.E005"),
+    ("KEY_DIGEST_SECRETS", [GOOD_DIGEST], "esurety.E006"),  # no "version:"
+    ("KEY_DIGEST_SECRETS", [f":{GOOD_DIGEST}"], "esurety.E006"),
+    ("KEY_DIGEST_SECRETS", [f"v1:{GOOD_DIGEST}", f"v1:{secrets.token_urlsafe(32)}"], "esurety.E006"),
+    ("SEAL_KEY_PASSWORD", "dev-only-seal-key-password", "esurety.E007"),
+]
+
+
+@pytest.mark.parametrize(("setting", "value", "check"), BAD_SECRETS)
+def test_the_deploy_checks_refuse_development_empty_and_unparsable_secrets(settings, setting, value, check):
+    settings.SECRET_KEY = secrets.token_urlsafe(64)
+    settings.KEY_ENCRYPTION_KEY = GOOD_FERNET
+    settings.KEY_DIGEST_SECRETS = [f"v1:{GOOD_DIGEST}"]
+    settings.SEAL_KEY_PASSWORD = secrets.token_urlsafe(32)
+    assert not [
+        m
+        for m in run_checks(tags=[Tags.security], include_deployment_checks=True)
+        if m.id.startswith("esurety.")
+    ]
+    setattr(settings, setting, value)
+    found = [
+        m
+        for m in run_checks(tags=[Tags.security], include_deployment_checks=True)
+        if m.id.startswith("esurety.")
+    ]
+    assert check in [m.id for m in found]  # the development digest secret is also too short: two errors
+    assert all(m.is_serious() for m in found)
+    parts = [entry.partition(":")[2] for entry in value] if isinstance(value, list) else value.split(",")
+    assert not [
+        part for part in parts if len(part) >= 8 and part in "".join(map(str, found))
+    ]  # never the value
+
+
+def test_check_deploy_with_production_settings_refuses_the_repositorys_secret_key(tmp_path):
+    result = manage(production_env(tmp_path, SECRET_KEY=DEV_SECRET_KEY), "check", "--deploy")
+    assert result.returncode != 0
+    assert "esurety.E001" in result.stderr
+    assert DEV_SECRET_KEY not in result.stderr + result.stdout
 
 
 PROBE = """
