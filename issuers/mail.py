@@ -22,12 +22,18 @@ MAX_ATTEMPTS = 8
 def queue_issued_mail(*, contract, content, to: str) -> OutboundMail:
     """「電子保証（認証キー）発行完了のお知らせ」, queued in the caller's transaction."""
     context = {"content": content, "netdesk_url": f"{settings.SITE_URL}/netdesk/contracts/?tab=electronic"}
+    return queue_mail(dedup_key=f"issued:{contract.number}", to=to, template="issued", context=context)
+
+
+def queue_mail(*, dedup_key: str, to: str, template: str, context: dict) -> OutboundMail:
+    """An e-mail from templates/emails/<template>_{subject.txt,body.txt,body.html}, queued in the
+    caller's transaction; a second call with the same dedup_key queues nothing."""
     return _queue(
-        dedup_key=f"issued:{contract.number}",
+        dedup_key=dedup_key,
         to=to,
-        subject=render_plain_text("emails/issued_subject.txt", context).strip(),
-        body_text=render_plain_text("emails/issued_body.txt", context),
-        body_html=render_to_string("emails/issued_body.html", context),
+        subject=render_plain_text(f"emails/{template}_subject.txt", context).strip(),
+        body_text=render_plain_text(f"emails/{template}_body.txt", context),
+        body_html=render_to_string(f"emails/{template}_body.html", context),
     )
 
 

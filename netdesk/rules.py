@@ -12,8 +12,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.urls import reverse
 from django.utils.html import format_html
 
+from common.formats import wareki
 from issuers.models import CertificateFormat, OrderingBody, Product
-from netdesk.models import EDITABLE_STATUSES, Application, ProductRequest
+from netdesk.models import EDITABLE_STATUSES, Application, ProductRequest, Status
 
 # Application fields a contractor types (read-only ones such as notice_from_company are left out).
 WORK_FIELDS = [
@@ -180,6 +181,15 @@ def is_editable(products) -> bool:
     return all(request.status in EDITABLE_STATUSES for request in products if request.requested)
 
 
+def is_draft(application: Application, products) -> bool:
+    """下書き: never sent; its company may delete it."""
+    return application.submitted_at is None and all(request.status == Status.DRAFT for request in products)
+
+
+def is_returned(products) -> bool:
+    return any(request.status == Status.RETURNED for request in products if request.requested)
+
+
 def guarantee_ratio(amount: int | None, base: int | None) -> str:
     """amount / base as a percentage with one decimal, rounded half up: "40.0%".
 
@@ -225,10 +235,6 @@ def yen(amount: int) -> str:
     return f"{amount:,}円"
 
 
-def japanese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def esurety_refusal(body: OrderingBody, today: datetime.date) -> str:
     """Why `body` cannot take an electronic certificate today, with the link to the public list."""
     if body.esurety_start is None:
@@ -237,7 +243,7 @@ def esurety_refusal(body: OrderingBody, today: datetime.date) -> str:
         reason = format_html(
             "{}の電子保証の利用開始日は{}です。それまでは電子保証を選択できません。",
             body.name,
-            japanese_date(body.esurety_start),
+            wareki(body.esurety_start),
         )
     return format_html(
         '{}証書(紙)を選択してください。電子保証対応の発注者は<a href="{}" target="_blank" rel="noopener">'

@@ -9,11 +9,13 @@ import datetime
 import unicodedata
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 import audit
 from common.formats import kanji_number, yen
+from issuers import mail as issuers_mail
 from issuers import services as issuers_services
 from issuers.models import CertificateVersion, GuaranteeContract, Product
 from netdesk import rules
@@ -170,8 +172,41 @@ def application_return(*, application: Application, by, message: str) -> Applica
             raise TransitionError(f"手続状況が「{_statuses(products)}」のため差し戻せません。")
         locked.notice_from_company = message
         locked.save(update_fields=["notice_from_company", "updated_at"])
-        _move(locked, moving, to=Status.RETURNED, action="return", by=by, message=message)
+        events = _move(locked, moving, to=Status.RETURNED, action="return", by=by, message=message)
+        if locked.notify_issued and locked.email:
+            _queue_returned_mail(application=locked, message=message, event=events[-1])
     return locked
+
+
+def _queue_returned_mail(*, application: Application, message: str, event: ApplicationEvent) -> None:
+    """「保証申込の差戻しのお知らせ」 to the contractor who asked for e-mails (one per 差戻し)."""
+    issuers_mail.queue_mail(
+        dedup_key=f"returned:{application.pk}:{event.pk}",
+        to=application.email,
+        template="returned",
+        context={
+            "application": application,
+            "message": message,
+            "application_url": f"{settings.SITE_URL}/netdesk/applications/{application.pk}/",
+            "company_name": application.branch.company.name if application.branch_id else "",
+        },
+    )
+
+
+def application_delete_draft(*, application: Application, by) -> None:
+    """削除: a draft never sent (for example left by 申込確認へ with gaps) goes away. A sent, returned
+    or withdrawn application stays: its trail is part of the record."""
+    with transaction.atomic():
+        locked, products = _lock(application)
+        if not rules.is_draft(locked, products):
+            raise TransitionError("送信した申込は削除できません。")
+        audit.record(
+            action="application.delete_draft",
+            summary=f"保証申込の下書き「{locked.work_name or '工事名未入力'}」を削除",
+            obj=locked,
+            by=by,
+        )
+        locked.delete()
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -225,19 +260,22 @@ def _model_field(name: str):
     return Application._meta.get_field(name)
 
 
-def _move(application, requests, *, to, action, by, message="") -> None:
+def _move(application, requests, *, to, action, by, message="") -> list[ApplicationEvent]:
+    events = []
     for request in requests:
         previous = request.status
         request.status = to
         request.save(update_fields=["status"])
-        ApplicationEvent.objects.create(
-            application=application,
-            product_request=request,
-            action=action,
-            from_status=previous,
-            to_status=to,
-            by=by,
-            message=message,
+        events.append(
+            ApplicationEvent.objects.create(
+                application=application,
+                product_request=request,
+                action=action,
+                from_status=previous,
+                to_status=to,
+                by=by,
+                message=message,
+            )
         )
     audit.record(
         action=f"application.{action}",
@@ -247,6 +285,7 @@ def _move(application, requests, *, to, action, by, message="") -> None:
         products=[request.product for request in requests],
         message=message,
     )
+    return events
 
 
 def _statuses(products: list[ProductRequest]) -> str:

@@ -62,6 +62,8 @@ def application_list(request):
                 "application": application,
                 "cells": [by_product.get(Product.ADVANCE), by_product.get(Product.PERFORMANCE)],
                 "editable": rules.is_editable(by_product.values()),
+                "draft": rules.is_draft(application, by_product.values()),
+                "returned": rules.is_returned(by_product.values()),
             }
         )
     return render(request, "netdesk/application_list.html", {"page": page, "rows": rows})
@@ -160,6 +162,8 @@ def application_detail(request, pk):
             **_summary(application, products, snapshot),
             "editable": rules.is_editable(products),
             "withdrawable": _withdrawable(products),
+            "draft": rules.is_draft(application, products),
+            "returned": rules.is_returned(products),
             "events": [(event, EVENT_LABELS.get(event.action, event.action)) for event in events],
         },
     )
@@ -183,6 +187,27 @@ def application_withdraw(request, pk):
         return redirect("netdesk:application_detail", pk=application.pk)
     snapshot = rules.application_snapshot(application, products)
     return render(request, "netdesk/application_withdraw.html", _summary(application, products, snapshot))
+
+
+@contractor_required
+@require_http_methods(["GET", "POST"])
+def application_delete(request, pk):
+    """削除 of a draft (下書き), after a confirmation page."""
+    application = application_for_company(request, pk)
+    if request.method == "POST":
+        try:
+            services.application_delete_draft(application=application, by=request.user)
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+            return redirect("netdesk:application_detail", pk=application.pk)
+        messages.success(request, "下書きを削除しました。")
+        return redirect("netdesk:application_list")
+    products = selectors.application_products(application=application)
+    if not rules.is_draft(application, products):
+        messages.error(request, "送信した申込は削除できません。")
+        return redirect("netdesk:application_detail", pk=application.pk)
+    snapshot = rules.application_snapshot(application, products)
+    return render(request, "netdesk/application_delete.html", _summary(application, products, snapshot))
 
 
 # -- helpers ---------------------------------------------------------------------------------------------

@@ -245,7 +245,7 @@ def test_electronic_is_refused_before_the_ordering_body_starts(logged_in, compan
     response = confirm(logged_in, draft, hakuba, branch_x)
     for field in ("advance_format", "performance_format"):
         errors = field_errors(response, field)
-        assert "白馬村の電子保証の利用開始日は2027年4月1日です。" in errors
+        assert "白馬村の電子保証の利用開始日は令和09年04月01日です。" in errors
         assert "証書(紙)を選択してください。" in errors
     # ... with the link to the public list, in the message itself.
     assert re.search(
@@ -281,7 +281,7 @@ def test_electronic_is_accepted_from_the_start_date_on(logged_in, draft, body_p,
     assert confirm(logged_in, draft, body_p, branch_x).status_code == 302
     time_machine.move_to(datetime.datetime(2026, 3, 31, 14, 0, tzinfo=datetime.UTC))  # 2026-03-31 23:00 JST
     response = confirm(logged_in, draft, body_p, branch_x)
-    assert "小谷村の電子保証の利用開始日は2026年4月1日です。" in field_errors(response, "advance_format")
+    assert "小谷村の電子保証の利用開始日は令和08年04月01日です。" in field_errors(response, "advance_format")
 
 
 def test_the_ratios_are_data_of_the_ordering_body(logged_in, draft, body_p, branch_x):
