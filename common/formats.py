@@ -41,6 +41,20 @@ def wareki(value: datetime.date | str | None) -> str:
     raise ValueError(f"no Japanese era for {day.isoformat()}")
 
 
+# Every amount anyone enters (Net Desk's application and 変更, the clerk's 訂正, the issue service): far
+# above any public work, inside a bigint, and below 2**53 so the JSON API's integers stay exact.
+MAX_YEN = 10**13 - 1  # 9,999,999,999,999 円
+
+
+def yen_amount_error(amount: int) -> str:
+    """The message for an amount outside 1 … MAX_YEN, or "" when it is within."""
+    if amount < 1:
+        return "1円以上の金額を入力してください。"
+    if amount > MAX_YEN:
+        return f"金額は{MAX_YEN:,}円以下で入力してください。"
+    return ""
+
+
 def yen(amount: int | Decimal | None) -> str:
     """ "20,000,000 円" — whole yen with separators and a space before 円, as on the leaflets."""
     if amount is None or amount == "":

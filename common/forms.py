@@ -1,7 +1,17 @@
-"""Form fields every portal's forms share."""
+"""Form fields every portal's forms share (Net Desk's and the clerks' admin)."""
+
+import re
 
 import jaconv
 from django import forms
+from django.core.exceptions import ValidationError
+
+from common.formats import MAX_YEN, yen_amount_error
+
+
+def to_half_width(value: str) -> str:
+    """Full-width ASCII and digits to half-width (kana untouched): "２０，０００" -> "20,000"."""
+    return jaconv.z2h(value, kana=False, ascii=True, digit=True)
 
 
 def to_full_width(value: str) -> str:
@@ -15,3 +25,31 @@ class FullWidthTextField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         return to_full_width(text) if text else text
+
+
+class YenField(forms.CharField):
+    """A whole-yen amount from 1 to MAX_YEN, typed as "20000000", "20,000,000", "２０，０００，０００" or
+    "20,000,000円". Every form where an amount is entered uses it, so the limits are the same everywhere."""
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off", "size": 18, "maxlength": 40}
+    )
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 40:
+            raise ValidationError("金額は40文字以内で入力してください。", code="max_length")
+        digits = re.sub(r"[,\s]", "", to_half_width(text)).removesuffix("円")
+        if not re.fullmatch(r"[0-9]+", digits):
+            raise ValidationError(
+                "金額は円単位の整数（数字とカンマ）で入力してください（例: 20,000,000）。", code="invalid"
+            )
+        amount = int(digits)
+        if error := yen_amount_error(amount):
+            raise ValidationError(error, code="max_value" if amount > MAX_YEN else "min_value")
+        return amount
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value

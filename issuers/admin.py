@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from common.admin import ListFilterGuard
-from common.forms import FullWidthTextField
+from common.forms import FullWidthTextField, YenField
 from common.http import pdf_response
 from issuers import services
 from issuers.models import (
@@ -160,8 +160,8 @@ class CorrectionForm(forms.Form):
     contractor_address = forms.CharField(label="保証契約者（住所）", max_length=200, required=False)
     contractor_name = forms.CharField(label="保証契約者（名称）", max_length=200, required=False)
     deposit_bank = FullWidthTextField(label="預託金融機関(全角)", max_length=100, required=False)
-    guarantee_amount = forms.IntegerField(label="保証金額", min_value=1, required=False)
-    contract_amount = forms.IntegerField(label="請負金額", min_value=1, required=False)
+    guarantee_amount = YenField(label="保証金額", required=False)
+    contract_amount = YenField(label="請負金額", required=False)
     period_start = forms.DateField(
         label="工期（自）",
         required=False,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
+from common.formats import yen_amount_error
 from dsure import digest as dsure_digest
 from dsure import services as dsure_services
 from dsure.history import visible_history
@@ -86,6 +87,7 @@ class Amendment:
 def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
     """Issue a new guarantee contract (新規): number, key (electronic), version 1, PDFs, fee, D-Sure."""
     now = timezone.now()
+    _check_amounts(terms.guarantee_amount, terms.contract_amount)
     with transaction.atomic():
         number = allocate_number(branch=terms.branch, product=terms.product, on=timezone.localdate(now))
         contract = GuaranteeContract.objects.create(
@@ -387,6 +389,7 @@ def _amended_content(contract, current: CertificateContent, amendment: Amendment
         content["guarantee_period_start"] = content["period_start"]
     if content["period_end"] < content["period_start"]:
         raise IssueError("工期の終期は始期以降の日付にしてください。")
+    _check_amounts(content["guarantee_amount"], content["contract_amount"])
     if content["guarantee_amount"] > content["contract_amount"]:
         raise IssueError("保証金額は請負金額以下にしてください。")
     content["change_no"] = change_no
@@ -395,6 +398,14 @@ def _amended_content(contract, current: CertificateContent, amendment: Amendment
 
 
 _DOCUMENT_FIELDS = ("issue_date", "change_no")
+
+
+def _check_amounts(*amounts: int) -> None:
+    """The forms keep amounts within common.formats.MAX_YEN; so does every other way in (commands,
+    tests, a future API): an amount beyond it would reach the PDF, D-Sure and the API's JSON."""
+    for amount in amounts:
+        if error := yen_amount_error(amount):
+            raise IssueError(error)
 
 
 def _same_terms(a: dict, b: dict) -> bool:

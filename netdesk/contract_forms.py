@@ -6,10 +6,10 @@ refusals the view puts next to the field they name."""
 
 from django import forms
 
-from common.forms import FullWidthTextField
+from common.forms import FullWidthTextField, YenField
 from issuers.models import CertificateFormat, Product
 from issuers.selectors import STATUSES
-from netdesk.forms import JapaneseDateField, YenField
+from netdesk.forms import JapaneseDateField
 
 
 class ContractFilterForm(forms.Form):

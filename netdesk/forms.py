@@ -8,55 +8,19 @@ Input is forgiving: full-width digits and commas in amounts, half-width kana in 
 
 import re
 
-import jaconv
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
-from common.forms import FullWidthTextField
+from common.forms import FullWidthTextField, YenField, to_half_width
 from issuers.models import Branch, CertificateFormat, OrderingBody
 from netdesk.models import ProductRequest
 from netdesk.rules import LABELS
 
-MAX_YEN = 10**13 - 1  # 9,999,999,999,999 円: far above any public work, and safe for BigInteger/JS.
 MIN_YEAR, MAX_YEAR = 2000, 2099
 
 INVALID_CHOICE = "選択肢から選んでください。"
 HYPHENS = "－ー‐−―–—﹣"
-
-
-def to_half_width(value: str) -> str:
-    """Full-width ASCII and digits to half-width (kana untouched): "２０，０００" -> "20,000"."""
-    return jaconv.z2h(value, kana=False, ascii=True, digit=True)
-
-
-class YenField(forms.CharField):
-    """A positive whole-yen amount typed as "20000000", "20,000,000", "２０，０００，０００" or "20,000,000円"."""
-
-    widget = forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "off", "size": 18, "maxlength": 40}
-    )
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        if len(text) > 40:
-            raise ValidationError("金額は40文字以内で入力してください。", code="max_length")
-        digits = re.sub(r"[,\s]", "", to_half_width(text)).removesuffix("円")
-        if not re.fullmatch(r"[0-9]+", digits):
-            raise ValidationError(
-                "金額は円単位の整数（数字とカンマ）で入力してください（例: 20,000,000）。", code="invalid"
-            )
-        amount = int(digits)
-        if amount < 1:
-            raise ValidationError("1円以上の金額を入力してください。", code="min_value")
-        if amount > MAX_YEN:
-            raise ValidationError(f"金額は{MAX_YEN:,}円以下で入力してください。", code="max_value")
-        return amount
-
-    def prepare_value(self, value):
-        return f"{value:,}" if isinstance(value, int) else value
 
 
 class JapaneseDateField(forms.DateField):

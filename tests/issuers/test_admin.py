@@ -76,6 +76,41 @@ def test_correction_with_a_bad_amount_keeps_the_input_and_says_why(client, clerk
     assert contract.versions.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("guarantee_amount", "10000000000000000000000000"), ("contract_amount", "10,000,000,000,000")],
+)
+def test_correction_takes_amounts_within_net_desks_limits_only(client, clerk_x, contract, field, typed):
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "correct/"), {field: typed, "work_name": "新工事名"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "金額は9,999,999,999,999円以下で入力してください。" in page
+    assert f'value="{typed}"' in page and 'value="新工事名"' in page
+    assert contract.versions.count() == 1
+    assert Certificate.objects.get(number=contract.number).versions.count() == 1  # nothing posted
+
+
+def test_correction_reads_amounts_as_net_desk_does(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "correct/"), {"contract_amount": "６０，０００，０００円"})
+    assert response.status_code == 302
+    assert services.current_content(contract)["contract_amount"] == 60_000_000
+
+
+def test_the_services_refuse_amounts_beyond_the_limit_whoever_calls_them(contract, clerk_x, branch_x, body_p):
+    with pytest.raises(services.IssueError, match="9,999,999,999,999円以下"):
+        services.contract_correct(
+            contract=contract, amendment=services.Amendment(contract_amount=10**25), by=clerk_x
+        )
+    with pytest.raises(services.IssueError, match="9,999,999,999,999円以下"):
+        services.contract_issue(
+            terms=terms(branch=branch_x, body=body_p, contract_amount=10**13, guarantee_amount=10**13),
+            by=clerk_x,
+        )
+    assert contract.versions.count() == 1
+
+
 def test_cancelling_the_first_certificate_is_refused_with_a_message(client, clerk_x, contract):
     client.force_login(clerk_x)
     response = client.post(url(contract, "cancel-change/"), {"reason": "誤り"})
