@@ -184,5 +184,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
             # runserver's request lines repeat RequestLogMiddleware's; keep its warnings and errors.
             "django.server": {**handler, "level": "WARNING"},
             "django.db.backends": {"level": "WARNING"},
+            # fontTools narrates every subset of the seal block's font at INFO.
+            "fontTools": {"level": "WARNING"},
         },
     }

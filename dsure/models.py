@@ -93,6 +93,8 @@ class PostedVersion(models.Model):
     kind = models.CharField("対象", max_length=12, choices=Kind.choices)
     content = models.JSONField("証書の内容", default=dict)
     pdf = models.FileField("PDF", upload_to="dsure/%Y/%m/", blank=True)
+    # The document digest the PDF's e-seal signs (hex): 真正性確認 finds an uploaded copy by it.
+    seal_digest = models.CharField("電子シールの文書ダイジェスト", max_length=64, blank=True, db_index=True)
     posted_at = models.DateTimeField("電子保証発行日時")
 
     class Meta:

@@ -44,6 +44,7 @@ def certificate_post(
     kind: str,
     content: dict,
     pdf: bytes | None,
+    seal_digest: str = "",
     key_digest: tuple[str, str] | None = None,
 ) -> PostedVersion:
     """Store one certificate version as posted. The first post of a number must bring the key's
@@ -71,6 +72,7 @@ def certificate_post(
             sequence=sequence,
             kind=kind,
             content=content,
+            seal_digest=seal_digest,
             posted_at=timezone.now(),
         )
         if pdf is not None:

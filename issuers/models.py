@@ -264,6 +264,8 @@ class CertificateVersion(ImmutableModel):
     )
     content = models.JSONField("証書の内容", default=dict)
     pdf = models.FileField("保証証書PDF", upload_to="certificates/%Y/%m/", blank=True)
+    # The document digest the PDF's e-seal signs (hex): how an uploaded copy is recognised.
+    seal_digest = models.CharField("電子シールの文書ダイジェスト", max_length=64, blank=True, db_index=True)
     issued_at = models.DateTimeField("発行日時")
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="発行者"

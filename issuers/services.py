@@ -19,7 +19,7 @@ from common.formats import yen_amount_error
 from dsure import digest as dsure_digest
 from dsure import services as dsure_services
 from dsure.history import visible_history
-from issuers import documents, fees, mail
+from issuers import documents, fees, mail, sealing
 from issuers.content import CertificateContent
 from issuers.keys import decrypt_key, encrypt_key, generate_key
 from issuers.models import (
@@ -35,6 +35,7 @@ from issuers.models import (
     Product,
 )
 from issuers.numbers import allocate_number
+from seals.sealing import SealedPdf
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             issued_by=by,
         )
         content = _content_for_new(terms, number=number, now=now)
-        certificate_pdf = documents.render_certificate(content)
+        certificate_pdf = _sealed(contract, documents.render_certificate(content), sealing.CERTIFICATE)
         key = generate_key() if contract.is_electronic else None
         posted_at = _post(contract, sequence=1, kind="new", content=content, pdf=certificate_pdf, key=key)
         version = _save_version(
@@ -308,7 +309,7 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
         if kind == CertificateVersion.Kind.CHANGE and _same_terms(content, current.shown.content):
             raise IssueError("変更する項目がありません。")
         sequence = versions[-1].sequence + 1
-        pdf = documents.render_certificate(content)
+        pdf = _sealed(contract, documents.render_certificate(content), sealing.CERTIFICATE)
         posted_at = _post(contract, sequence=sequence, kind=kind, content=content, pdf=pdf)
         version = _save_version(
             contract,
@@ -426,7 +427,8 @@ def _post(contract, *, sequence, kind, content, pdf, key=None):
         sequence=sequence,
         kind=str(kind),
         content=content,
-        pdf=pdf,
+        pdf=pdf.data if pdf else None,
+        seal_digest=pdf.seal_digest if pdf else "",
         key_digest=dsure_digest.key_digest(contract.number, key) if key else None,
     )
     return posted.posted_at
@@ -463,7 +465,8 @@ def _save_version(contract, *, sequence, kind, change_no, content, pdf, at, by, 
         posted_at=posted_at,
     )
     if pdf is not None:
-        version.pdf.save(f"{contract.number}-{sequence}.pdf", ContentFile(pdf), save=False)
+        version.pdf.save(f"{contract.number}-{sequence}.pdf", ContentFile(pdf.data), save=False)
+        version.seal_digest = pdf.seal_digest
     version.save()
     return version
 
@@ -478,8 +481,8 @@ def _save_key(contract, *, key, content, at, by, reason):
         issued_by=by,
         reason=reason,
     )
-    notice = documents.render_key_notice(content, key)
-    issue.notice_pdf.save(f"{contract.number}-key-{sequence}.pdf", ContentFile(notice), save=False)
+    notice = _sealed(contract, documents.render_key_notice(content, key), sealing.KEY_NOTICE)
+    issue.notice_pdf.save(f"{contract.number}-key-{sequence}.pdf", ContentFile(notice.data), save=False)
     issue.save()
     return issue
 
@@ -506,10 +509,21 @@ def _save_fee_statement(version: CertificateVersion, *, terms: GuaranteeTerms, a
         illustrative=quote.illustrative,
         issued_at=at,
     )
-    pdf = documents.render_fee_statement(fees.FeeStatementData(content=version.content, quote=quote))
-    statement.pdf.save(f"{version.contract.number}-fee-{version.sequence}.pdf", ContentFile(pdf), save=False)
+    pdf = _sealed(
+        version.contract,
+        documents.render_fee_statement(fees.FeeStatementData(content=version.content, quote=quote)),
+        sealing.FEE_STATEMENT,
+    )
+    statement.pdf.save(
+        f"{version.contract.number}-fee-{version.sequence}.pdf", ContentFile(pdf.data), save=False
+    )
     statement.save()
     return statement
+
+
+def _sealed(contract, pdf: bytes, document: sealing.SealedDocument) -> SealedPdf:
+    """Every issued PDF carries the issuing company's e-seal (PAdES B-LT), applied to the rendered bytes."""
+    return sealing.seal_document(pdf, company=contract.branch.company, document=document)
 
 
 def _record(contract, action, by, at, detail=""):

@@ -16,6 +16,7 @@ from asn1crypto import tsp
 from certomancer.services import TimeStamper as TimestampAuthority
 from django.conf import settings
 from fontTools import subset
+from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -30,9 +31,7 @@ from seals.pki import SealCredentials, pki_dir, seal_credentials
 FIELD_NAME = "eSeal"
 # The TSA's policy: an OID of our own under the UUID arc (2.25), naming no real TSA's policy.
 TSA_POLICY = "2.25.227963151004385946420624702786633306577"
-# Bottom right of an A4 page, above the footer's 見本 note: where the seal block is drawn.
-SEAL_BOX = (355, 74, 575, 118)
-STAMP_TEXT = "電子シール（見本）　%(signer)s\n封印日時 %(ts)s"
+STAMP_TEXT = "電子シール（見本）\n%(signer)s\n封印日時 %(ts)s"
 # Room for the CMS as hex (seal and TSA certificates, the timestamp token: ≈ 8,400): reserved up front, which spares
 # pyHanko a trial signature to measure it.
 SIGNATURE_BYTES = 12288
@@ -57,8 +56,11 @@ class InProcessTimeStamper(TimeStamper):
         return self.authority.request_tsa_response(req)
 
 
-def seal_pdf(pdf: bytes, *, label: str, organisation: str, reason: str) -> SealedPdf:
-    """Seal `pdf` as `organisation` (its e-seal certificate is `label` in the PKI)."""
+def seal_pdf(
+    pdf: bytes, *, label: str, organisation: str, reason: str, box: tuple[int, int, int, int]
+) -> SealedPdf:
+    """Seal `pdf` as `organisation` (its e-seal certificate is `label` in the PKI), drawing the seal
+    block in `box` (points from the bottom left) of the first page."""
     sealer = _sealer(label, organisation, str(pki_dir()))
     stamp_style = _stamp_style(organisation, settings.PDF_GOTHIC_FONT_PATH)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -85,7 +87,7 @@ def seal_pdf(pdf: bytes, *, label: str, organisation: str, reason: str) -> Seale
         signer=signer,
         timestamper=sealer.timestamper,
         stamp_style=stamp_style,
-        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=SEAL_BOX),
+        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=box),
     )
     output = pdf_signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
     return SealedPdf(data=output.getvalue(), seal_digest=signer.document_digest.hex())
@@ -136,7 +138,9 @@ def _stamp_style(organisation: str, font_path: str) -> TextStampStyle:
         stamp_text=STAMP_TEXT,
         timestamp_format=TIMESTAMP_FORMAT,
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(_font_subset(font_path, STAMP_TEXT + organisation), font_size=8)
+            font=GlyphAccumulatorFactory(
+                _font_subset(font_path, STAMP_TEXT + organisation), font_size=8, writing_direction="ltr"
+            )
         ),
         border_width=1,
     )
@@ -145,7 +149,7 @@ def _stamp_style(organisation: str, font_path: str) -> TextStampStyle:
 def _font_subset(font_path: str, text: str) -> str:
     """The glyphs the seal block can use, cut from the Japanese font once per process into a temporary
     file: pyHanko subsets the font on every seal, and a font of a few dozen glyphs costs a millisecond
-    where the whole IPAex font costs tens."""
+    where the whole IPAex font costs tens. Scaled to 1,000 units per em on the way (see below)."""
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
@@ -153,6 +157,8 @@ def _font_subset(font_path: str, text: str) -> str:
     subsetter.populate(text=text + string.printable)
     font = subset.load_font(font_path, options)
     subsetter.subset(font)
+    # pyHanko writes the glyph widths in font units as if a font had 1,000 per em; IPAex has 2,048.
+    scale_upem(font, 1000)
     with tempfile.NamedTemporaryFile(prefix="esurety-seal-font-", suffix=".ttf", delete=False) as file:
         font.save(file)
     return file.name

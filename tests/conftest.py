@@ -8,12 +8,20 @@ import pytest
 from hypothesis import settings
 
 from issuers.models import FeeRate
+from seals import pki
 from tests import factories
 
 # CI replays the same examples every run, so a submission never fails on a draw nobody has seen; a
 # developer's `make test` draws new ones each time and finds what CI would not (docs/security.md).
 settings.register_profile("ci", derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_pki():
+    """The demo PKI (settings_test: a temporary folder), made once per session on the real clock, so
+    that tests travelling in time seal under a root that was valid when they run."""
+    pki.ensure_demo_pki()
 
 
 @pytest.fixture
