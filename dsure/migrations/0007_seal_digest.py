@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dsure', '0005_append_only_posted_versions'),
+        ('dsure', '0006_certificate_events_and_deliveries'),
     ]
 
     operations = [
