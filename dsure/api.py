@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from common.http import client_ip
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from dsure import openapi_webhooks
 from dsure.models import Certificate, LookupAttempt
 from dsure.selectors import (
     API_STATUSES,
@@ -297,8 +298,10 @@ OPENAPI: dict = {
                     ),
                 },
             }
-        }
+        },
+        **openapi_webhooks.PATHS,
     },
+    "webhooks": openapi_webhooks.WEBHOOKS,
     "components": {
         "securitySchemes": {
             "bearerToken": {
@@ -387,6 +390,7 @@ OPENAPI: dict = {
                 },
                 "additionalProperties": False,
             },
+            **openapi_webhooks.SCHEMAS,
         },
     },
 }

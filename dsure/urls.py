@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsure import api, views
+from dsure import api, views, webhooks_api
 
 app_name = "dsure"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("inbox/<uuid:public_id>/", views.inbox_open, name="inbox_open"),
     path("api/v1/verify", api.verify, name="api_verify"),
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),
+    path("api/v1/webhooks", webhooks_api.webhooks, name="api_webhooks"),
+    path("api/v1/webhooks/<id:pk>", webhooks_api.webhook, name="api_webhook"),
     path("api/<path:rest>", api.not_found, name="api_not_found"),
     path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
     path(

@@ -414,7 +414,8 @@ def response_schema(spec: dict, status: int) -> dict:
 
 def test_the_description_is_openapi_3_1_of_the_verify_endpoint(spec):
     assert spec["openapi"].startswith("3.1")
-    assert list(spec["paths"]) == ["/verify"]
+    assert list(spec["paths"]) == ["/verify", "/webhooks", "/webhooks/{id}"]
+    assert list(spec["webhooks"]) == ["certificateEvent"]
     assert spec["servers"] == [{"url": "/dsure/api/v1"}]
     assert spec["components"]["securitySchemes"]["bearerToken"] == {
         "type": "http",

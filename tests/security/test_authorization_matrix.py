@@ -174,6 +174,8 @@ RULES: dict[str, Rule] = {
     # The JSON API: POST only, bearer token (no cookies, no personas); the description is public.
     "dsure:api_verify": Rule(everyone(405)),
     "dsure:api_openapi": Rule(everyone(200)),
+    "dsure:api_webhooks": Rule(everyone(401)),  # the bearer token is the only credential, never a session
+    "dsure:api_webhook": Rule(everyone(405), lambda w: {"pk": 1}),  # DELETE only
     "dsure:api_not_found": Rule(everyone(404), lambda world: {"rest": "v1/nothing"}),
     # The admin site's own pages.
     "admin:index": Rule(staff()),
