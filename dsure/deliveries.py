@@ -26,7 +26,7 @@ from standardwebhooks.webhooks import Webhook
 import audit
 from common import encryption
 from dsure.models import Delivery, DeliveryAttempt
-from dsure.webhook_urls import webhook_url_problem
+from dsure.webhook_urls import webhook_destination_problem
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def webhook_headers(*, secret: str, message_id: str, body: str, at: datetime.dat
 
 def _post_webhook(delivery: Delivery) -> tuple[int | None, str]:
     endpoint = delivery.endpoint
-    problem = webhook_url_problem(endpoint.url)
+    problem = webhook_destination_problem(endpoint.url)
     if problem:
         return None, problem
     body = webhook_body(delivery.event.payload)

@@ -1,6 +1,9 @@
 """Where D-Sure may send a webhook: https only; plain http only to this machine while DEBUG (for trying
-a receiver out locally)."""
+a receiver out locally). Before each delivery the host must also resolve to public addresses only, so
+that an endpoint cannot point D-Sure at its own network (a blind SSRF)."""
 
+import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,3 +28,21 @@ def webhook_url_problem(url: str) -> str:
     if parts.scheme == "http" and settings.DEBUG and host in LOCAL_HOSTS:
         return ""
     return "送信先URLは https で始まる必要があります。"
+
+
+def webhook_destination_problem(url: str) -> str:
+    """webhook_url_problem, and the host's addresses: none may be private, loopback, link-local or
+    reserved (except this machine while DEBUG, as above)."""
+    problem = webhook_url_problem(url)
+    if problem:
+        return problem
+    host = urlsplit(url).hostname
+    if settings.DEBUG and host in LOCAL_HOSTS:
+        return ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return "送信先のホスト名を解決できません。"
+    if not all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+        return "送信先が内部ネットワークのアドレスです。"
+    return ""

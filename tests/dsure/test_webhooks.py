@@ -340,3 +340,22 @@ def test_the_message_matches_the_openapi_description(
         )
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("https://127.0.0.1/hook", "送信先が内部ネットワークのアドレスです。"),
+        ("https://10.0.0.8/hook", "送信先が内部ネットワークのアドレスです。"),
+        ("https://169.254.169.254/latest/meta-data", "送信先が内部ネットワークのアドレスです。"),
+        ("https://[::1]/hook", "送信先が内部ネットワークのアドレスです。"),
+        ("https://keiyaku.vill.otari.invalid/hook", "送信先のホスト名を解決できません。"),
+    ],
+)
+def test_d_sure_never_sends_into_its_own_network(received, url, error, django_capture_on_commit_callbacks):
+    register(token_of(BODY_P), url)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_p()
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.last_error) == ("pending", error)
+    assert delivery.attempt_log.get().response_status is None
