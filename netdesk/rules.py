@@ -235,20 +235,29 @@ def yen(amount: int) -> str:
     return f"{amount:,}円"
 
 
-def esurety_refusal(body: OrderingBody, today: datetime.date) -> str:
-    """Why `body` cannot take an electronic certificate today, with the link to the public list."""
+def esurety_refusal_reason(body: OrderingBody) -> str:
+    """Why `body` cannot take an electronic certificate yet: its start date, or that it has none."""
     if body.esurety_start is None:
-        reason = format_html("{}は電子保証に対応していません。", body.name)
-    else:
-        reason = format_html(
-            "{}の電子保証の利用開始日は{}です。それまでは電子保証を選択できません。",
-            body.name,
-            wareki(body.esurety_start),
-        )
+        return f"{body.name}は電子保証に対応していません。"
+    return f"{body.name}の電子保証の利用開始日は{wareki(body.esurety_start)}です。それまでは電子保証を選択できません。"
+
+
+def esurety_refusals(bodies, *, today: datetime.date) -> dict[str, str]:
+    """{body pk: reason} for the bodies that do not accept 電子保証 today: the form says it next to
+    the choice as soon as 電子保証 is chosen for one of them (static/js/application.js)."""
+    return {
+        str(body.pk): esurety_refusal_reason(body) + "証書(紙)を選択してください。"
+        for body in bodies
+        if not body.accepts_esurety_on(today)
+    }
+
+
+def esurety_refusal(body: OrderingBody) -> str:
+    """Why `body` cannot take an electronic certificate today, with the link to the public list."""
     return format_html(
         '{}証書(紙)を選択してください。電子保証対応の発注者は<a href="{}" target="_blank" rel="noopener">'
         '<span class="visually-hidden">（新しいウィンドウ）</span>こちら</a>です。',
-        reason,
+        esurety_refusal_reason(body),
         reverse("ordering_body_list"),
     )
 
@@ -306,7 +315,7 @@ def application_errors(data: dict, *, today: datetime.date) -> dict[str, list[st
         for product in PRODUCT_FIELDS:
             field = PREFIX[product] + "format"
             if requested[product] and data.get(field) == CertificateFormat.ELECTRONIC:
-                add(field, esurety_refusal(body, today))
+                add(field, esurety_refusal(body))
 
     # Amounts against 請負金額 and the ordering body's ratios.
     if requested[Product.ADVANCE]:

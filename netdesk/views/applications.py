@@ -286,6 +286,9 @@ def _render_form(request, form, *, application, products, client_token=None, sta
         "performance_ratio": rules.performance_ratio(values),
         "help_anchors": HELP_ANCHORS,
         "error_summary": _error_summary(form),
+        "esurety_refusals": rules.esurety_refusals(
+            form.fields["ordering_body"].queryset, today=timezone.localdate()
+        ),
     }
     return render(request, "netdesk/application_form.html", context, status=status)
 

@@ -139,6 +139,33 @@
     });
   }
 
+  // -- 電子保証 for a body that does not accept it yet: said next to the choice at once ---------------
+  // The reasons come from the server (netdesk.rules.esurety_refusals); 申込確認へ checks the same rule.
+
+  function setUpEsuretyWarnings() {
+    var data = document.getElementById("esurety-refusals");
+    var body = document.getElementById("id_ordering_body");
+    if (!data || !body) return;
+    var refusals = JSON.parse(data.textContent);
+    var warnings = document.querySelectorAll("[data-esurety-warning]");
+
+    function update() {
+      var reason = refusals[body.value] || "";
+      warnings.forEach(function (warning) {
+        var product = warning.getAttribute("data-esurety-warning");
+        var chosen = document.querySelector("input[name=" + product + "_format]:checked");
+        var text = chosen && chosen.value === "electronic" ? reason : "";
+        if (warning.textContent !== text) warning.textContent = text;
+      });
+    }
+
+    body.addEventListener("change", update);
+    document.querySelectorAll("input[name$=_format]").forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    // Not on load: a refused choice already has the server's message (with its link) below it.
+  }
+
   // -- send once ----------------------------------------------------------------------------------
 
   function setUpSubmitOnce() {
@@ -165,6 +192,7 @@
   function start() {
     setUpTabs();
     setUpRatios();
+    setUpEsuretyWarnings();
     setUpSubmitOnce();
     focusErrorSummary();
   }
