@@ -19,7 +19,26 @@ def to_full_width(value: str) -> str:
     return jaconv.h2z(value, kana=True, ascii=True, digit=True)
 
 
-class FullWidthTextField(forms.CharField):
+# What nobody types into a one-line box, though a crafted POST can send it: C0 and C1 controls (line
+# feed and tab included), the line and paragraph separators, and the bidirectional overrides that make
+# text print differently from how it reads. Such text went onto certificates and broke their layout.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTER_MESSAGE = "改行・タブなどの制御文字は入力できません。"
+
+
+def validate_one_line(value: str) -> None:
+    if _NOT_ONE_LINE.search(value):
+        raise ValidationError(CONTROL_CHARACTER_MESSAGE, code="control_character")
+
+
+class OneLineTextField(forms.CharField):
+    """A one-line text (工事名, 保証契約者, …): refused with a message when it holds a control character.
+    Leading and trailing whitespace, a pasted line end included, is stripped as by any CharField."""
+
+    default_validators = [validate_one_line]
+
+
+class FullWidthTextField(OneLineTextField):
     """Stored full-width: half-width input is converted, never rejected for its width."""
 
     def to_python(self, value):

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from common.admin import ListFilterGuard
-from common.forms import FullWidthTextField, YenField
+from common.forms import FullWidthTextField, OneLineTextField, YenField
 from common.http import pdf_response
 from issuers import services
 from issuers.models import (
@@ -155,10 +155,10 @@ def _within_printable_years(day):
 class CorrectionForm(forms.Form):
     """訂正: only the fields a clerical error can touch; blank keeps the current value."""
 
-    work_name = forms.CharField(label="工事名", max_length=200, required=False)
-    work_location = forms.CharField(label="工事場所", max_length=200, required=False)
-    contractor_address = forms.CharField(label="保証契約者（住所）", max_length=200, required=False)
-    contractor_name = forms.CharField(label="保証契約者（名称）", max_length=200, required=False)
+    work_name = OneLineTextField(label="工事名", max_length=200, required=False)
+    work_location = OneLineTextField(label="工事場所", max_length=200, required=False)
+    contractor_address = OneLineTextField(label="保証契約者（住所）", max_length=200, required=False)
+    contractor_name = OneLineTextField(label="保証契約者（名称）", max_length=200, required=False)
     deposit_bank = FullWidthTextField(label="預託金融機関(全角)", max_length=100, required=False)
     guarantee_amount = YenField(label="保証金額", required=False)
     contract_amount = YenField(label="請負金額", required=False)

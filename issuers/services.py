@@ -21,6 +21,7 @@ from dsure import services as dsure_services
 from dsure.history import visible_history
 from issuers import documents, fees, mail, sealing
 from issuers.content import CertificateContent
+from issuers.errors import IssueError
 from issuers.keys import decrypt_key, encrypt_key, generate_key
 from issuers.models import (
     Branch,
@@ -38,10 +39,6 @@ from issuers.numbers import allocate_number
 from seals.sealing import SealedPdf
 
 logger = logging.getLogger(__name__)
-
-
-class IssueError(Exception):
-    """A refused operation; the message is Japanese and shown to the clerk as it is."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ refusals the view puts next to the field they name."""
 
 from django import forms
 
-from common.forms import FullWidthTextField, YenField
+from common.forms import FullWidthTextField, OneLineTextField, YenField
 from issuers.models import CertificateFormat, Product
 from issuers.selectors import STATUSES
 from netdesk.forms import JapaneseDateField
@@ -48,17 +48,17 @@ class AmendmentForm(forms.Form):
     contract_amount = YenField(label="請負金額", required=False)
     period_start = JapaneseDateField(label="工期（開始日）", required=False)
     period_end = JapaneseDateField(label="工期（終了日）", required=False)
-    work_name = forms.CharField(
+    work_name = OneLineTextField(
         label="工事名", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
     )
     deposit_bank = FullWidthTextField(
         label="預託金融機関(全角)", max_length=100, required=False, widget=forms.TextInput(attrs={"size": 40})
     )
     contract_date = JapaneseDateField(label="請負契約日", required=False)
-    contractor_address = forms.CharField(
+    contractor_address = OneLineTextField(
         label="保証契約者（住所）", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
     )
-    contractor_name = forms.CharField(
+    contractor_name = OneLineTextField(
         label="保証契約者（名称）", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 40})
     )
     format = forms.ChoiceField(

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
-from common.forms import FullWidthTextField, YenField, to_half_width
+from common.forms import FullWidthTextField, OneLineTextField, YenField, to_half_width
 from issuers.models import Branch, CertificateFormat, OrderingBody
 from netdesk.models import ProductRequest
 from netdesk.rules import LABELS
@@ -122,8 +122,8 @@ class ApplicationForm(forms.Form):
     }
 
     # 請負工事の情報
-    work_name = forms.CharField(max_length=200, required=False)
-    work_location = forms.CharField(max_length=200, required=False)
+    work_name = OneLineTextField(max_length=200, required=False)
+    work_location = OneLineTextField(max_length=200, required=False)
     ordering_body = forms.ModelChoiceField(
         queryset=OrderingBody.objects.order_by("code"),
         required=False,
@@ -135,9 +135,9 @@ class ApplicationForm(forms.Form):
     period_end = JapaneseDateField(required=False)
     contract_date = JapaneseDateField(required=False)
     advance_planned = yes_no_field(LABELS["advance_planned"], "あり", "なし")
-    jv_name = forms.CharField(max_length=200, required=False)
-    contractor_address = forms.CharField(max_length=200, required=False)
-    contractor_name = forms.CharField(max_length=200, required=False)
+    jv_name = OneLineTextField(max_length=200, required=False)
+    contractor_address = OneLineTextField(max_length=200, required=False)
+    contractor_name = OneLineTextField(max_length=200, required=False)
 
     # 保証の申込内容: 前払金保証
     advance_requested = forms.BooleanField(required=False)
@@ -151,7 +151,7 @@ class ApplicationForm(forms.Form):
         [("", "選択してください"), *ProductRequest.PaymentMethod.choices],
         widget=forms.Select,
     )
-    advance_fee_billing_to = forms.CharField(max_length=200, required=False)
+    advance_fee_billing_to = OneLineTextField(max_length=200, required=False)
     advance_fee_statement_paper = yes_no_field(
         LABELS["advance_fee_statement_paper"], "希望する", "希望しない"
     )
@@ -165,7 +165,7 @@ class ApplicationForm(forms.Form):
         [("", "選択してください"), *ProductRequest.PaymentMethod.choices],
         widget=forms.Select,
     )
-    performance_fee_billing_to = forms.CharField(max_length=200, required=False)
+    performance_fee_billing_to = OneLineTextField(max_length=200, required=False)
     performance_fee_statement_paper = yes_no_field(
         LABELS["performance_fee_statement_paper"], "希望する", "希望しない"
     )
@@ -179,9 +179,9 @@ class ApplicationForm(forms.Form):
     )
     notify_issued = yes_no_field(LABELS["notify_issued"], "希望する", "希望しない")
     email = ForgivingEmailField(max_length=254, required=False, widget=forms.EmailInput(attrs={"size": 40}))
-    contact_department = forms.CharField(max_length=100, required=False)
-    contact_title = forms.CharField(max_length=100, required=False)
-    contact_person = forms.CharField(max_length=100, required=False)
+    contact_department = OneLineTextField(max_length=100, required=False)
+    contact_title = OneLineTextField(max_length=100, required=False)
+    contact_person = OneLineTextField(max_length=100, required=False)
     contact_phone = PhoneField(
         max_length=30, required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
     )

@@ -24,7 +24,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepInFrame, PageTemplate, Paragraph
+from reportlab.platypus.doctemplate import LayoutError
+
+from issuers.errors import IssueError
 
 logger = logging.getLogger(__name__)
 
@@ -256,5 +259,20 @@ def build(story: list, *, title: str, noun: str) -> bytes:
     doc.addPageTemplates(
         [PageTemplate(id="page", frames=[frame], onPage=functools.partial(_decorate, noun=noun))]
     )
-    doc.build(story)
+    # Every document is one A4 page. What does not fit (every field at its length limit) is scaled
+    # down as a whole instead of running onto a second page or failing: a table row taller than the
+    # page would otherwise be reportlab's LayoutError.
+    try:
+        doc.build([KeepInFrame(frame.width, frame.height, story, mode="shrink")])
+    except LayoutError as error:
+        # Whatever still cannot be laid out refuses the operation with a message for the clerk; the
+        # caller's transaction then leaves nothing half-issued.
+        logger.warning("document could not be laid out: %s", title)
+        raise DocumentLayoutError(
+            f"{title}を作成できませんでした（記載内容が用紙に収まりません）。工事名などの記載内容を確認してください。"
+        ) from error
     return buffer.getvalue()
+
+
+class DocumentLayoutError(IssueError):
+    """A document whose content cannot be laid out on its page."""

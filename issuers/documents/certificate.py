@@ -7,7 +7,7 @@ the 取扱箇所 and the notes (注)1 and 2.
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from common.formats import kanji_number, wareki, yen
 from issuers.content import CertificateContent
@@ -182,6 +182,8 @@ def render_certificate(content: CertificateContent) -> bytes:
         Spacer(0, 6 * mm),
         _company(content),
         Spacer(0, 6 * mm),
-        KeepTogether([_branch(content), Spacer(0, 6 * mm), _notes()]),
+        _branch(content),
+        Spacer(0, 6 * mm),
+        _notes(),
     ]
     return build(story, title=title(content), noun="保証証書")

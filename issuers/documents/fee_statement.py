@@ -7,7 +7,7 @@ rates are marked as illustrative: the real tariffs are not public.
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from common.formats import percent, wareki, yen
 from issuers.documents.base import CONTENT_WIDTH, LABEL_BACKGROUND, SPECIMEN_RED, Spread, build, para
@@ -141,15 +141,11 @@ def render_fee_statement(statement: FeeStatementData) -> bytes:
         Spacer(0, 4 * mm),
         _table(statement),
         Spacer(0, 4 * mm),
-        KeepTogether(
-            [
-                para(computation(statement)),
-                Spacer(0, 2 * mm),
-                para(FORMULA, "small"),
-                Spacer(0, 5 * mm),
-                para(TAX_NOTE),
-            ]
-        ),
+        para(computation(statement)),
+        Spacer(0, 2 * mm),
+        para(FORMULA, "small"),
+        Spacer(0, 5 * mm),
+        para(TAX_NOTE),
     ]
     if statement.quote.illustrative:
         story += [Spacer(0, 6 * mm), _illustrative_box()]

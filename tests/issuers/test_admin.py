@@ -111,6 +111,14 @@ def test_the_services_refuse_amounts_beyond_the_limit_whoever_calls_them(contrac
     assert contract.versions.count() == 1
 
 
+def test_a_correction_with_a_control_character_is_refused_with_a_message(client, clerk_x, contract):
+    client.force_login(clerk_x)
+    response = client.post(url(contract, "correct/"), {"work_name": "工\n" * 99 + "工"})
+    assert response.status_code == 200
+    assert "改行・タブなどの制御文字は入力できません。" in response.content.decode()
+    assert contract.versions.count() == 1
+
+
 def test_cancelling_the_first_certificate_is_refused_with_a_message(client, clerk_x, contract):
     client.force_login(clerk_x)
     response = client.post(url(contract, "cancel-change/"), {"reason": "誤り"})

@@ -7,13 +7,16 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.template import Context, Template
 from django.test import override_settings
 from pypdf import PdfReader
+from reportlab.platypus.doctemplate import LayoutError
 
 from issuers.documents import key_notice, render_certificate, render_fee_statement, render_key_notice
+from issuers.errors import IssueError
 from issuers.fees import FeeStatementData, compute_fee
 from issuers.models import FeeRate
 
@@ -181,6 +184,46 @@ def test_long_values_wrap_inside_their_cell_and_the_certificate_stays_one_page()
     assert len(pages) == 1
     assert squash(long_name) in pages[0]
     assert squash(NOTE_2) in pages[0]
+
+
+# The longest text each field takes (the forms' max_length), in the widest characters and in ones
+# without a break opportunity: every document still fits its one A4 page, scaled down if need be.
+FIELD_LIMITS = {
+    "work_name": 200,
+    "work_location": 200,
+    "contractor_address": 200,
+    "contractor_name": 200,
+    "jv_name": 200,
+    "deposit_bank": 100,
+}
+
+
+@pytest.mark.parametrize(
+    "filler", ["漢", "Ｗ", "W", "W ", "工\n"], ids=["kanji", "fullwidth", "latin", "words", "lines"]
+)
+@pytest.mark.parametrize("product", ["advance", "performance"])
+def test_every_document_is_one_page_with_every_field_at_its_limit(product, filler):
+    values = {field: (filler * limit)[:limit] for field, limit in FIELD_LIMITS.items()}
+    if product == "performance":
+        values["deposit_bank"] = ""
+    values_of_content = content(product, change_no=3, **values)
+    documents = {
+        "certificate": render_certificate(values_of_content),
+        "key notice": render_key_notice(values_of_content, KEY),
+        "fee statement": render_fee_statement(statement(product, **values)),
+    }
+    for name, pdf in documents.items():
+        pages = pdf_pages(pdf)
+        assert len(pages) == 1, name
+        assert squash(values["work_name"]) in pages[0], name
+
+
+def test_a_document_that_cannot_be_laid_out_is_refused_with_a_message_for_the_clerk(monkeypatch):
+    monkeypatch.setattr(
+        "issuers.documents.base.BaseDocTemplate.build", mock.Mock(side_effect=LayoutError("too tall"))
+    )
+    with pytest.raises(IssueError, match="保証証書（前払金保証）を作成できませんでした"):
+        render_certificate(content())
 
 
 def test_markup_in_content_is_printed_as_text():

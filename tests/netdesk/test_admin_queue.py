@@ -1,11 +1,15 @@
 """The clerks' queue in the admin: their branch only, review, return, issue per product request."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
+from reportlab.platypus.doctemplate import LayoutError
 
-from issuers.models import GuaranteeContract
+from dsure.models import Certificate
+from issuers.models import GuaranteeContract, OutboundMail
 from netdesk.models import ApplicationEvent, ProductRequest, Status
 from tests import factories
 
@@ -176,3 +180,29 @@ def test_an_empty_return_message_says_what_is_missing(client, clerk_x, submitted
     client.force_login(clerk_x)
     page = client.post(f"/admin/netdesk/application/{submitted.pk}/return/", {"message": ""}).content.decode()
     assert "差戻しの理由（弊社からお客様へのお知らせ）を入力してください。" in page
+
+
+def test_a_document_that_cannot_be_laid_out_is_a_message_and_nothing_is_issued(client, clerk_x, submitted):
+    client.force_login(clerk_x)
+    cannot_lay_out = mock.patch(
+        "issuers.documents.base.BaseDocTemplate.build", side_effect=LayoutError("too tall")
+    )
+    with cannot_lay_out:
+        response = client.post(issue_url(submitted, "advance"), CONFIRMED, follow=True)
+    assert response.status_code == 200
+    assert "保証証書（前払金保証）を作成できませんでした" in response.content.decode()
+    assert ProductRequest.objects.get(application=submitted, product="advance").status == Status.SUBMITTED
+    assert not GuaranteeContract.objects.exists()
+    assert not Certificate.objects.exists()
+    assert not OutboundMail.objects.exists()
+
+
+def test_a_draft_with_line_breaks_from_before_the_fix_is_issued_on_one_page(client, clerk_x, submitted):
+    """Drafts saved before control characters were refused can still be issued: the layout copes."""
+    submitted.work_name = "工\n" * 99 + "工"
+    submitted.save(update_fields=["work_name"])
+    client.force_login(clerk_x)
+    client.post(issue_url(submitted, "advance"), CONFIRMED)
+    contract = ProductRequest.objects.get(application=submitted, product="advance").contract
+    version = contract.versions.get()
+    assert len(PdfReader(version.pdf.open("rb")).pages) == 1

@@ -108,6 +108,15 @@ def test_submitting_a_change_records_only_what_changed(client, contractor_a, adv
     assert [kind for _, _, kind, _ in history_rows(page)] == ["新規"]
 
 
+def test_control_characters_in_a_change_are_refused_next_to_the_field(client, contractor_a, advance_a):
+    client.force_login(contractor_a)
+    data = form_data(client, advance_a, work_name="工\n" * 99 + "工")
+    response = client.post(new_url(advance_a), data)
+    assert response.status_code == 200
+    assert field_error(response.content.decode(), "work_name") == "改行・タブなどの制御文字は入力できません。"
+    assert not AmendmentRequest.objects.exists()
+
+
 def test_a_double_submit_creates_one_request(client, contractor_a, advance_a):
     client.force_login(contractor_a)
     data = form_data(client, advance_a, guarantee_amount="18,000,000")

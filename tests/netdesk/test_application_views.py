@@ -234,6 +234,35 @@ def test_a_draft_with_a_bad_amount_keeps_everything_else_and_the_typed_text(
     assert application_a.contract_amount == 50_000_000  # the bad input did not overwrite the draft
 
 
+CRAFTED_WORK_NAME = "工\n" * 99 + "工"  # 199 characters: within the limit, sent by a crafted POST
+
+
+@pytest.mark.parametrize(
+    "field", ["work_name", "work_location", "jv_name", "contractor_address", "contractor_name"]
+)
+@pytest.mark.parametrize("control", ["\n", "\r", "\t", "\x1b", "\u2028", "\u202e"])
+def test_control_characters_in_a_text_field_are_refused_next_to_it(
+    alice, application_a, body_p, branch_x, field, control
+):
+    before = getattr(application_a, field)
+    data = valid_post(body_p, branch_x, **{field: f"見本{control}工事", "contact_person": "新しい担当者"})
+    response = alice.post(url(application_a, "edit"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        f'<ul class="errorlist" id="id_{field}_error"><li>改行・タブなどの制御文字は入力できません。' in page
+    )
+    application_a.refresh_from_db()
+    assert getattr(application_a, field) == before
+    assert application_a.contact_person == "新しい担当者"  # the rest of the form is kept
+
+
+def test_the_crafted_work_name_of_the_attack_never_reaches_a_draft(alice, application_a, body_p, branch_x):
+    alice.post(url(application_a, "edit"), valid_post(body_p, branch_x, work_name=CRAFTED_WORK_NAME))
+    application_a.refresh_from_db()
+    assert "\n" not in application_a.work_name
+
+
 def test_the_edit_page_shows_status_and_contract_number_read_only(alice, application_a):
     page = alice.get(url(application_a, "edit")).content.decode()
     assert page.count("<dt>手続状況</dt><dd>作成中</dd>") == 2
