@@ -1,7 +1,9 @@
 """The audit trail in the admin: read-only, filtered by action, actor and date, searchable.
 
 Viewing needs the audit.view_auditentry permission (superusers have it): the trail spans every
-branch, company and ordering body, so clerks do not see it unless someone grants it on purpose."""
+branch, company and ordering body, so clerks do not see it unless someone grants it on purpose. It lists only entries the sequencer has put
+in the trail: a row written into the table by other means (never sealed, never sequenced) is not
+presented as part of it (`manage.py audit_verify` names it)."""
 
 import json
 
@@ -31,10 +33,23 @@ class AuditEntryAdmin(ListFilterGuard, admin.ModelAdmin):
         "summary",
         "detail_json",
         "ip_address",
-        "prev_hash",
+        "trail_position",
         "hash",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(position__isnull=False)
+            .select_related("position")
+            .order_by("-position__position")
+        )
+
+    @admin.display(description="順序")
+    def trail_position(self, entry):
+        return entry.position.position
 
     @admin.display(description="詳細")
     def detail_json(self, entry):

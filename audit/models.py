@@ -1,15 +1,18 @@
-"""The audit trail: append-only entries, each chained to the previous one by its hash.
+"""The audit trail: append-only entries, sealed by the application and put in order by a sequencer.
 
-Rows are written only by audit.services.record. Nothing in the code updates or deletes them: save()
-refuses an existing row, delete() and the queryset's update()/delete() refuse outright, and on
-PostgreSQL a trigger refuses UPDATE and DELETE in SQL too (migration 0002).
+A writer only inserts its entry (and a row in the pending queue) inside its own transaction: it takes no
+shared lock. The sequencer (audit.sequencer) later gives pending entries contiguous positions in the
+trail, each chained to the one before. Rows are written only by audit.services.record and the
+sequencer. Nothing in the code updates or deletes entries or positions: save() refuses an existing row,
+delete() and the queryset's update()/delete() refuse outright, and on PostgreSQL a trigger refuses
+UPDATE and DELETE in SQL too (migrations 0002 and 0004).
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from audit.hashing import GENESIS, canonical_time, chain_hash
+from audit.hashing import GENESIS, content_hash
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -27,9 +30,10 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """Who did what, to which object, when and from where. `hash` covers every other field but the id,
-    and `prev_hash` (the previous entry's hash), so that changing, inserting or removing an entry
-    breaks the chain from there on (`manage.py audit_verify`)."""
+    """Who did what, to which object, when and from where. `hash` covers every other field but the id
+    and the seal; `seal` is an HMAC of the hash with the server's secret, so a row someone inserts
+    straight into the table is never sequenced and `manage.py audit_verify` names it. An entry is part
+    of the trail once it has a TrailPosition."""
 
     at = models.DateTimeField("日時", db_index=True)
     actor = models.ForeignKey(
@@ -48,8 +52,8 @@ class AuditEntry(models.Model):
     summary = models.CharField("概要", max_length=200)
     detail = models.JSONField("詳細", default=dict, blank=True)
     ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
-    prev_hash = models.CharField("前の記録のハッシュ", max_length=64)
     hash = models.CharField("ハッシュ", max_length=64)
+    seal = models.CharField("封印", max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -57,10 +61,6 @@ class AuditEntry(models.Model):
         verbose_name = "監査記録"
         verbose_name_plural = "監査記録"
         ordering = ["-id"]
-        constraints = [
-            # No two entries follow the same one: the chain cannot fork, whatever the locking.
-            models.UniqueConstraint(fields=["prev_hash"], name="audit_chain_cannot_fork"),
-        ]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self):
@@ -69,40 +69,56 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValidationError("監査記録は変更できません。")
-        if not self.hash:
+        if not self.hash or not self.seal:
             raise ValidationError("監査記録は audit.record でのみ追加できます。")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValidationError("監査記録は削除できません。")
 
-    def chained_content(self) -> dict:
-        return {
-            "at": canonical_time(self.at),
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "summary": self.summary,
-            "detail": self.detail,
-            "ip_address": self.ip_address,
-            "prev_hash": self.prev_hash,
-        }
-
     def compute_hash(self) -> str:
-        return chain_hash(self.chained_content())
+        return content_hash(self)
+
+
+class PendingEntry(models.Model):
+    """The queue of entries written but not yet in the trail: the sequencer takes and removes them.
+    Writers insert here without waiting for one another; nothing else queues on a shared row."""
+
+    entry = models.OneToOneField(AuditEntry, on_delete=models.CASCADE, primary_key=True, related_name="+")
+
+    class Meta:
+        verbose_name = "順序付け待ちの監査記録"
+        verbose_name_plural = "順序付け待ちの監査記録"
+
+    def __str__(self):
+        return f"pending {self.entry_id}"
+
+
+class TrailPosition(models.Model):
+    """An entry's place in the trail: positions 1, 2, 3 … with no gap, each entry at most once, and
+    `chain_hash` = SHA-256(previous position's chain_hash ‖ the entry's hash), so that removing,
+    reordering or changing an entry breaks the chain from there on. Written only by the sequencer."""
+
+    position = models.PositiveBigIntegerField("順序", primary_key=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="position")
+    chain_hash = models.CharField("連鎖ハッシュ", max_length=64)
+
+    class Meta:
+        verbose_name = "監査記録の順序"
+        verbose_name_plural = "監査記録の順序"
+
+    def __str__(self):
+        return f"#{self.position}"
 
 
 class ChainHead(models.Model):
-    """The chain's one head row: the last entry and its hash. record() locks it (select_for_update)
-    inside the writer's transaction, so concurrent writers queue instead of forking the chain, and
-    audit_verify compares the chain's end with it, so that cutting off the newest entries shows."""
+    """The trail's one head row: how many positions it has and the last chain hash. Only the sequencer
+    locks it (skipping it when another sequencer holds it), never a writer; audit_verify compares the
+    chain's end with it, so that cutting off the newest positions shows."""
 
     SINGLETON = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
-    last_entry_id = models.BigIntegerField(null=True, blank=True)
     last_hash = models.CharField(max_length=64, default=GENESIS)
     entries = models.PositiveBigIntegerField(default=0)
 
@@ -112,4 +128,4 @@ class ChainHead(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_single_chain_head")]
 
     def __str__(self):
-        return f"{self.entries} entries, last {self.last_entry_id}"
+        return f"{self.entries} entries, last {self.last_hash[:12]}"

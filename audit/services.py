@@ -8,12 +8,12 @@ import re
 import uuid
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from audit import context
-from audit.models import AuditEntry, ChainHead
+from audit import context, sequencer
+from audit.hashing import seal
+from audit.models import AuditEntry, PendingEntry
 
 # "contract.issue", "dsure.lookup.failure", "auth.login.failure": lower-case words joined by dots.
 ACTION_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
@@ -33,7 +33,8 @@ def record(*, action: str, summary: str, obj=None, by=None, actor_label: str = "
     client IP always comes from the request. Outside a request the actor is "system".
 
     Runs in the caller's transaction: the entry commits or rolls back with the business change. It
-    locks the chain head until that transaction ends, so call it as the transaction's last write.
+    takes no shared lock: the entry waits in the pending queue, and the sequencer gives it its place in
+    the trail after the commit (audit.sequencer).
     """
     if not ACTION_PATTERN.match(action):
         raise ValueError(f"audit action must look like 'object.verb', not {action!r}")
@@ -55,18 +56,15 @@ def record(*, action: str, summary: str, obj=None, by=None, actor_label: str = "
         detail=_plain(detail),
         ip_address=_normalized_ip(request_context.ip_address if request_context else None),
     )
+    entry.at = timezone.now()
+    entry.hash = entry.compute_hash()
+    entry.seal = seal(entry.hash)
     # No savepoint of its own: an entry fails with the business change it records, and the two
     # statements a savepoint costs matter on hot paths such as the D-Sure lookup.
     with transaction.atomic(savepoint=False):
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=ChainHead.SINGLETON)
-        # Stamped under the lock, so times never go backwards along the chain.
-        entry.at = timezone.now()
-        entry.prev_hash = head.last_hash
-        entry.hash = entry.compute_hash()
         entry.save()
-        ChainHead.objects.filter(pk=head.pk).update(
-            last_entry_id=entry.pk, last_hash=entry.hash, entries=F("entries") + 1
-        )
+        PendingEntry.objects.create(entry=entry)
+        sequencer.schedule()
     return entry
 
 

@@ -1,17 +1,19 @@
-"""Walking the chain: every entry's prev_hash must be the previous entry's hash, every hash must match
-the entry's content, and the chain must end where the head says it does."""
+"""Checking the trail: every position in order with no gap, each entry's hash matching its content
+and its seal the server's, each chain hash following from the one before, the chain ending where the
+head says, and no entry outside the trail but those a sequencer has yet to take."""
 
 from dataclasses import dataclass
 
-from audit.hashing import GENESIS
-from audit.models import AuditEntry, ChainHead
+from audit.hashing import GENESIS, chain_hash, seal_matches
+from audit.models import AuditEntry, ChainHead, PendingEntry, TrailPosition
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    verified: int  # entries checked and found sound, in id order, before any break
-    broken: AuditEntry | None = None  # the first entry that does not hold, if any
+    verified: int  # positions checked and found sound, in order, before any break
+    broken: AuditEntry | None = None  # the entry that does not hold, if any
     reason: str = ""
+    pending: int = 0  # sealed entries not yet sequenced
 
     @property
     def ok(self) -> bool:
@@ -19,32 +21,55 @@ class ChainReport:
 
 
 def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
-    """Entries up to the head's last entry, read once, oldest first. Entries appended while it runs lie
-    beyond the head it read and are left for the next run."""
+    """Positions up to the head's count, read once, in order; then every entry without a position.
+    Positions added while it runs lie beyond the head it read and are left for the next run."""
     head = ChainHead.objects.filter(pk=ChainHead.SINGLETON).first()
-    entries = AuditEntry.objects.order_by("id")
-    if head is not None and head.last_entry_id is not None:
-        entries = entries.filter(id__lte=head.last_entry_id)
-    expected_prev, last, verified = GENESIS, None, 0
-    for entry in entries.iterator(chunk_size=chunk_size):
-        if entry.prev_hash != expected_prev:
-            return ChainReport(verified, entry, "its prev_hash is not the hash of the entry before it")
+    positions = TrailPosition.objects.select_related("entry").order_by("position")
+    if head is not None:
+        positions = positions.filter(position__lte=head.entries)
+    expected_chain, last, verified = GENESIS, None, 0
+    for place in positions.iterator(chunk_size=chunk_size):
+        entry = place.entry
+        if place.position != verified + 1:
+            return ChainReport(verified, entry, f"positions {verified + 1}–{place.position - 1} are missing")
         if entry.compute_hash() != entry.hash:
             return ChainReport(verified, entry, "its content does not match its hash")
-        expected_prev, last, verified = entry.hash, entry, verified + 1
-    if head is None or (head.last_entry_id is None and head.entries == 0):
+        if not seal_matches(entry.hash, entry.seal):
+            return ChainReport(verified, entry, "its seal was not made by this server")
+        expected_chain = chain_hash(expected_chain, entry.hash)
+        if place.chain_hash != expected_chain:
+            return ChainReport(
+                verified,
+                entry,
+                "its chain hash does not follow from the one before: an entry was "
+                "removed, inserted or rewritten before it",
+            )
+        last, verified = entry, verified + 1
+    if head is None:
         if last is not None:
             return ChainReport(verified, last, "the chain head is missing")
-        return ChainReport(verified)
-    if last is None or last.pk != head.last_entry_id or last.hash != head.last_hash:
+    elif verified != head.entries or expected_chain != head.last_hash:
         return ChainReport(
             verified,
             last,
-            f"the chain should end at entry id={head.last_entry_id} ({head.entries} entries): "
-            "entries are missing at the end",
+            f"the trail should have {head.entries} positions: positions are missing at the end",
         )
-    if verified != head.entries:
-        return ChainReport(
-            verified, last, f"the head counts {head.entries} entries, the chain has {verified}"
-        )
-    return ChainReport(verified)
+    return _entries_outside_the_trail(verified)
+
+
+def _entries_outside_the_trail(verified: int) -> ChainReport:
+    """Every entry without a position must be waiting in the queue with a sound seal; any other was
+    not written by audit.record, whatever its id."""
+    pending = set(PendingEntry.objects.values_list("entry_id", flat=True))
+    waiting = 0
+    for entry in AuditEntry.objects.filter(position__isnull=True).order_by("id").iterator():
+        if entry.pk not in pending:
+            return ChainReport(
+                verified, entry, "it is not in the trail (inserted, or refused by the sequencer)"
+            )
+        if entry.compute_hash() != entry.hash or not seal_matches(entry.hash, entry.seal):
+            return ChainReport(
+                verified, entry, "it waits to be sequenced but was not written by audit.record"
+            )
+        waiting += 1
+    return ChainReport(verified, pending=waiting)

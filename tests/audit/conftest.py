@@ -19,7 +19,9 @@ def fee_rates(db):
 
 
 @pytest.fixture
-def contract(time_machine, fee_rates, branch_x, body_p, clerk_x):
-    """An electronic 前払金保証 issued by clerk X for 小谷村: a key, version 1, posted to D-Sure."""
+def contract(time_machine, fee_rates, branch_x, body_p, clerk_x, django_capture_on_commit_callbacks):
+    """An electronic 前払金保証 issued by clerk X for 小谷村: a key, version 1, posted to D-Sure; what
+    runs after the commit (the audit sequencer, the e-mail) has run."""
     time_machine.move_to(NOW, tick=True)
-    return services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.contract_issue(terms=terms(branch=branch_x, body=body_p), by=clerk_x)

@@ -1,4 +1,7 @@
-"""The audit trail of a whole flow, and what audit_verify makes of a trail someone tampered with."""
+"""The audit trail of a whole flow, and what audit_verify makes of a trail someone tampered with.
+
+The tests run inside one transaction, so nothing commits and the sequencer, which runs after a
+commit, is called by hand (`sequence_pending`) where a test needs the entries' positions."""
 
 import datetime
 import decimal
@@ -11,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from audit.hashing import GENESIS
-from audit.models import AuditEntry, ChainHead
+from audit.hashing import GENESIS, chain_hash
+from audit.models import AuditEntry, ChainHead, TrailPosition
+from audit.sequencer import sequence_pending
 from issuers import services
 from tests.audit.helpers import raw_sql_bypassing_the_trigger
 from tests.issuers.helpers import terms
@@ -42,7 +46,8 @@ def test_a_contracts_whole_life_is_recorded_in_order_and_chained(contract, clerk
     services.contract_cancel_change(contract=contract, by=clerk_x, reason="誤った変更")
     services.key_reissue(contract=contract, by=clerk_x, reason="漏えいの疑い")
 
-    entries = list(AuditEntry.objects.order_by("id"))
+    sequence_pending()
+    entries = [place.entry for place in TrailPosition.objects.select_related("entry").order_by("position")]
     assert [e.action for e in entries] == [
         "contract.issue",
         "dsure.post",
@@ -54,10 +59,11 @@ def test_a_contracts_whole_life_is_recorded_in_order_and_chained(contract, clerk
         "dsure.post",
         "key.reissue",
     ]
-    assert entries[0].prev_hash == GENESIS
-    for previous, entry in zip(entries, entries[1:], strict=False):
-        assert entry.prev_hash == previous.hash
-        assert entry.at >= previous.at
+    chain = GENESIS
+    for position, entry in enumerate(entries, start=1):
+        chain = chain_hash(chain, entry.hash)
+        assert entry.position.position == position and entry.position.chain_hash == chain
+    assert all(previous.at <= entry.at for previous, entry in zip(entries, entries[1:], strict=False))
     assert {(e.actor, e.actor_label) for e in entries} == {(clerk_x, "xavier")}
     assert all(e.ip_address is None for e in entries)  # no request: a service called directly
     issue, change = entries[0], entries[2]
@@ -75,7 +81,15 @@ def test_a_paper_contract_is_issued_but_never_posted(time_machine, fee_rates, br
 
 
 def _five_entries():
-    return [audit.record(action="test.step", summary=f"手順{n}", step=n) for n in range(1, 6)]
+    entries = [audit.record(action="test.step", summary=f"手順{n}", step=n) for n in range(1, 6)]
+    sequence_pending()
+    return entries
+
+
+def _delete_from_the_trail(cursor, *entries) -> None:
+    ids = [entry.pk for entry in entries]
+    cursor.execute(f"DELETE FROM audit_trailposition WHERE entry_id IN ({', '.join(['%s'] * len(ids))})", ids)
+    cursor.execute(f"DELETE FROM audit_auditentry WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
 
 
 def test_a_summary_changed_in_sql_is_named_as_the_first_broken_entry(db):
@@ -92,34 +106,57 @@ def test_a_summary_changed_in_sql_is_named_as_the_first_broken_entry(db):
     assert "2 entries verified before it" in message
 
 
-def test_a_tamperer_who_rehashes_the_entry_is_caught_at_the_next_one(db):
-    entries = _five_entries()
-    third, fourth = entries[2], entries[3]
+def test_a_tamperer_who_rehashes_the_entry_is_caught_by_its_seal(db):
+    third = _five_entries()[2]
     third.summary = "改ざん"
     with raw_sql_bypassing_the_trigger() as cursor:
         cursor.execute(
             "UPDATE audit_auditentry SET summary = %s, hash = %s WHERE id = %s",
             ["改ざん", third.compute_hash(), third.pk],
         )
-    assert f"entry id={fourth.pk} " in broken()
+    message = broken()
+    assert f"entry id={third.pk} " in message and "seal" in message
+
+
+def test_two_entries_swapped_in_the_trail_break_the_chain(db):
+    entries = _five_entries()
+    third = entries[2]
+    with raw_sql_bypassing_the_trigger() as cursor:
+        cursor.execute("UPDATE audit_trailposition SET position = 1000 WHERE position = 2")
+        cursor.execute("UPDATE audit_trailposition SET position = 2 WHERE position = 3")
+        cursor.execute("UPDATE audit_trailposition SET position = 3 WHERE position = 1000")
+    message = broken()
+    assert f"entry id={third.pk} " in message and "chain hash" in message
 
 
 def test_an_entry_deleted_from_the_middle_breaks_the_chain_at_its_successor(db):
     entries = _five_entries()
     with raw_sql_bypassing_the_trigger() as cursor:
-        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
+        _delete_from_the_trail(cursor, entries[1])
     message = broken()
     assert f"entry id={entries[2].pk} " in message
-    assert "prev_hash" in message
+    assert "positions 2–2 are missing" in message
+
+
+def test_an_entry_taken_out_of_the_trail_but_left_in_the_table_is_named(db):
+    entries = _five_entries()
+    with raw_sql_bypassing_the_trigger() as cursor:
+        cursor.execute("DELETE FROM audit_trailposition WHERE position = 5")
+        cursor.execute(
+            "UPDATE audit_chainhead SET entries = 4, last_hash = %s",
+            [TrailPosition.objects.get(position=4).chain_hash],
+        )
+    message = broken()
+    assert f"entry id={entries[4].pk} " in message and "not in the trail" in message
 
 
 def test_cutting_off_the_newest_entries_is_noticed(db):
     entries = _five_entries()
     with raw_sql_bypassing_the_trigger() as cursor:
-        cursor.execute("DELETE FROM audit_auditentry WHERE id >= %s", [entries[3].pk])
+        _delete_from_the_trail(cursor, entries[3], entries[4])
     message = broken()
     assert "missing at the end" in message
-    assert f"id={entries[4].pk}" in message
+    assert f"id={entries[2].pk} " in message
 
 
 def test_an_empty_trail_verifies(db):
@@ -140,10 +177,9 @@ def test_the_code_has_no_way_to_change_or_delete_an_entry(db):
     with pytest.raises(ValidationError):
         AuditEntry.objects.bulk_create([AuditEntry(action="test.forged", summary="偽造")])
     with pytest.raises(ValidationError):  # only audit.record writes: it alone knows the chain
-        AuditEntry.objects.create(
-            action="test.forged", summary="偽造", at=timezone.now(), prev_hash=entry.hash
-        )
+        AuditEntry.objects.create(action="test.forged", summary="偽造", at=timezone.now(), hash=entry.hash)
     assert AuditEntry.objects.get().summary == "元の概要"
+    sequence_pending()
     assert verify().strip() == "OK: 1 audit entries verified."
 
 
@@ -154,6 +190,7 @@ def test_an_entry_rolls_back_with_the_change_it_records(db):
         raise RuntimeError("the business change failed")
     audit.record(action="test.step", summary="続き")
     assert list(AuditEntry.objects.order_by("id").values_list("summary", flat=True)) == ["残る", "続き"]
+    sequence_pending()
     assert ChainHead.objects.get().entries == 2
     assert verify().strip() == "OK: 2 audit entries verified."
 

@@ -1,0 +1,76 @@
+"""The audit trail's sequencer: takes pending entries in batches, in id order, and gives them
+contiguous positions chained to the one before (docs/audit.md).
+
+It runs after the writer's commit: inline in the embedded default, on the task worker when scaled out
+(TASKS_BACKEND=database), and from `manage.py audit_verify` and `manage.py audit_sequence`. Only one
+sequencer works at a time: it locks the chain head with SKIP LOCKED, so a second one returns at once
+and the first takes what was committed meanwhile on its next round."""
+
+import logging
+
+from django.db import connection, transaction
+from django.tasks import task
+
+from audit.hashing import chain_hash, seal_matches
+from audit.models import AuditEntry, ChainHead, PendingEntry, TrailPosition
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+def schedule() -> None:
+    """Sequence after the current transaction commits; once per transaction however many entries."""
+    if not any(callback is _enqueue for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_enqueue, robust=True)
+
+
+def _enqueue() -> None:
+    sequence_trail.enqueue()
+
+
+@task
+def sequence_trail() -> None:
+    sequence_pending()
+
+
+def sequence_pending(*, batch_size: int = BATCH_SIZE) -> int:
+    """Integrate every pending entry; returns how many. Rounds repeat until the queue is empty, so an
+    entry committed while another sequencer held the head is taken by that one."""
+    integrated = 0
+    while True:
+        with transaction.atomic():
+            head = _locked_head()
+            if head is None:
+                return integrated
+            pending = list(
+                AuditEntry.objects.filter(
+                    pk__in=PendingEntry.objects.order_by("entry_id").values("entry_id")[:batch_size]
+                ).order_by("id")
+            )
+            if not pending:
+                return integrated
+            positions, refused = [], []
+            for entry in pending:
+                if entry.compute_hash() != entry.hash or not seal_matches(entry.hash, entry.seal):
+                    # Not written by audit.record: left out of the trail, so audit_verify names it.
+                    refused.append(entry.pk)
+                    continue
+                head.entries += 1
+                head.last_hash = chain_hash(head.last_hash, entry.hash)
+                positions.append(TrailPosition(position=head.entries, entry=entry, chain_hash=head.last_hash))
+            if refused:
+                logger.warning("audit entries refused by the sequencer ids=%s", refused)
+            TrailPosition.objects.bulk_create(positions)
+            PendingEntry.objects.filter(entry_id__in=[entry.pk for entry in pending]).delete()
+            head.save(update_fields=["entries", "last_hash"])
+            integrated += len(positions)
+
+
+def _locked_head() -> ChainHead | None:
+    head = ChainHead.objects.select_for_update(skip_locked=True).filter(pk=ChainHead.SINGLETON).first()
+    if head is not None:
+        return head
+    # Missing (a test's flush) or held by another sequencer: only the first case creates it.
+    head, created = ChainHead.objects.get_or_create(pk=ChainHead.SINGLETON)
+    return head if created else None
