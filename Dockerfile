@@ -25,7 +25,7 @@ COPY . .
 # Hashed, compressed static files for whitenoise. Settings need production values to load; these
 # throwaway ones exist only during this step and are not kept in the image.
 RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build KEY_ENCRYPTION_KEY=collectstatic-only \
-    KEY_DIGEST_SECRETS=v0:collectstatic-only SEAL_KEY_PASSWORD=collectstatic-only \
+    KEY_DIGEST_SECRETS=v0:collectstatic-only SEAL_KEY_PASSWORD=collectstatic-only TRANSPARENCY_LOG_KEY=collectstatic-only \
     python manage.py collectstatic --noinput
 
 RUN useradd --create-home --uid 1000 app && mkdir -p /data/media /data/pki && chown app /data/media /data/pki

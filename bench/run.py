@@ -40,6 +40,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+from common.transparency import generate_signer_key  # noqa: E402 — plain Python, no Django
+
 LUA = ROOT / "bench" / "lua" / "requests.lua"
 DOCS = ROOT / "docs" / "performance.md"
 DOCS_START, DOCS_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
@@ -189,6 +192,7 @@ def _environment(args, out: Path) -> dict:
             "ALLOWED_HOSTS": "127.0.0.1",
             "KEY_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "KEY_DIGEST_SECRETS": f"v1:{secrets.token_urlsafe(32)}",
+            "TRANSPARENCY_LOG_KEY": generate_signer_key("bench.invalid/log"),
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
             "LOG_FORMAT": "json",
@@ -207,7 +211,7 @@ def _write_env_file(env: dict, path: Path):
     """The run's settings (throwaway secrets included) for `manage.py bench_profile` on its database:
     `set -a; . /tmp/esurety-bench/bench.env; set +a`."""
     names = ["DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
-             "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "SECURE_SSL_REDIRECT", "LOG_LEVEL", "LOG_FORMAT",
+             "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "TRANSPARENCY_LOG_KEY", "SECURE_SSL_REDIRECT", "LOG_LEVEL", "LOG_FORMAT",
              "CONN_MAX_AGE", "TASKS_BACKEND", "EMAIL_URL", "MEDIA_ROOT", "STATIC_ROOT"]  # fmt: skip
     path.touch(mode=0o600)
     path.write_text("".join(f"{name}='{env[name]}'\n" for name in names))

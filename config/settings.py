@@ -162,6 +162,17 @@ TASKS = {
     }
 }
 
+# D-Sure's transparency log (docs/transparency.md): the Ed25519 note signer key of its checkpoints,
+# `PRIVATE+KEY+<origin>+<hash>+<base64>` (`manage.py log_keygen`); its name is the log's origin line.
+TRANSPARENCY_LOG_KEY = env(
+    "TRANSPARENCY_LOG_KEY",
+    default="PRIVATE+KEY+d-sure.simulator.invalid/log+2c9907bc+AUsr0ZpdJCSvizYf2zZBzagFawZZbwbq4UgxitXXF1bX"
+    if DEBUG
+    else None,
+)
+if not DEBUG and not TRANSPARENCY_LOG_KEY:
+    raise ImproperlyConfigured("With DEBUG off, TRANSPARENCY_LOG_KEY must be set (manage.py log_keygen).")
+
 # Where PDFs find a Japanese TrueType font (Debian's fonts-ipaexfont); see issuers/documents.
 PDF_FONT_PATH = env("PDF_FONT_PATH", default="/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
 PDF_GOTHIC_FONT_PATH = env(

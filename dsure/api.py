@@ -36,6 +36,7 @@ from dsure.selectors import (
     certificate_status,
 )
 from dsure.services import certificate_lookup
+from dsure.transparency import proof_bundle
 
 FIELD_MAX = 64  # as on the web form
 SPECIMEN = "見本: 電子保証シミュレーターの応答です。実際の保証証書ではなく、効力はありません。"
@@ -117,7 +118,8 @@ def _retry_after(retry_at) -> str:
 
 
 def certificate_json(certificate: Certificate) -> dict:
-    """What a successful verification returns: the current version, its status and the history."""
+    """What a successful verification returns: the current version, its status, the history and the
+    latest posting's proof bundle from the transparency log (null while it waits to be sequenced)."""
     history = certificate_history(certificate)
     current = history[-1].shown.content if history else {}
     status = certificate_status(
@@ -142,6 +144,7 @@ def certificate_json(certificate: Certificate) -> dict:
             for entry in history
         ],
         "current": current,
+        "proof": bundle.as_json() if (bundle := proof_bundle(certificate)) is not None else None,
     }
 
 
@@ -214,7 +217,38 @@ def _error_response(description: str, error: str, *, retry_after: bool = False) 
     return response
 
 
+def _log_text(operation_id: str, summary: str) -> dict:
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "responses": {
+            "200": {"description": summary, "content": {"text/plain": {"schema": {"type": "string"}}}}
+        },
+    }
+
+
+def _log_proof(operation_id: str, first: str, second: str, summary: str) -> dict:
+    integer = {"type": "integer", "minimum": 0}
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "parameters": [
+            {"name": name, "in": "query", "required": True, "schema": integer} for name in (first, second)
+        ],
+        "responses": {
+            "200": {
+                "description": "The proof's hashes, base64.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LogProof"}}},
+            },
+            "400": {
+                "description": "Sizes out of range (beyond the newest checkpoint, or not first ≤ second)."
+            },
+        },
+    }
+
+
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+BASE64 = {"type": "string", "contentEncoding": "base64"}
 OPENAPI: dict = {
     "openapi": "3.1.0",
     "info": {
@@ -300,6 +334,43 @@ OPENAPI: dict = {
             }
         },
         **openapi_webhooks.PATHS,
+        **{
+            path: {"servers": [{"url": "/dsure"}], "get": {"security": [], **operation}}
+            for path, operation in {
+                "/log/checkpoint": _log_text(
+                    "getCheckpoint", "The newest checkpoint: a C2SP tlog-checkpoint signed note (Ed25519)."
+                ),
+                "/log/key": _log_text(
+                    "getLogKey",
+                    "The note verifier key: <origin>+<key hash>+<base64(0x01 ‖ Ed25519 public key)>.",
+                ),
+                "/log/entries/{index}": {
+                    "operationId": "getLogEntry",
+                    "summary": "The exact bytes of the entry at index (JSON: commitment, kind, issuer, posted_at)",
+                    "parameters": [
+                        {
+                            "name": "index",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 0},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "The entry's bytes.", "content": {"application/json": {}}},
+                        "404": {"description": "No entry at that index yet."},
+                    },
+                },
+                "/log/proof/inclusion": _log_proof(
+                    "getInclusionProof",
+                    "index",
+                    "size",
+                    "Inclusion proof of leaf index in the tree of size N.",
+                ),
+                "/log/proof/consistency": _log_proof(
+                    "getConsistencyProof", "first", "second", "Consistency proof between tree sizes M and N."
+                ),
+            }.items()
+        },
     },
     "webhooks": openapi_webhooks.WEBHOOKS,
     "components": {
@@ -364,6 +435,7 @@ OPENAPI: dict = {
                     "work_name",
                     "history",
                     "current",
+                    "proof",
                 ],
                 "properties": {
                     "specimen": {
@@ -387,10 +459,43 @@ OPENAPI: dict = {
                         "description": "The current version's content as the surety company posted it.",
                         "required": ["number", "product_name", "beneficiary", "work_name"],
                     },
+                    "proof": {
+                        "oneOf": [{"$ref": "#/components/schemas/ProofBundle"}, {"type": "null"}],
+                        "description": "The latest posting's proof of inclusion in D-Sure's transparency log; "
+                        "null while it waits for the sequencer.",
+                    },
                 },
                 "additionalProperties": False,
             },
             **openapi_webhooks.SCHEMAS,
+            "ProofBundle": {
+                "type": "object",
+                "required": ["posting", "salt", "entry", "index", "inclusion", "checkpoint"],
+                "description": (
+                    "Checks offline with dsure/verifier.py: SHA-256(salt ‖ posting) is the entry's "
+                    "`commitment`; the entry's leaf hash at `index` with `inclusion` gives the root hash "
+                    "of `checkpoint`, a C2SP signed note under the key of GET /dsure/log/key."
+                ),
+                "properties": {
+                    "posting": {"type": "string", "description": "The posting, RFC 8785 canonical JSON."},
+                    "salt": {**BASE64, "description": "32 random bytes of this posting."},
+                    "entry": {**BASE64, "description": "The log entry's exact bytes (JSON)."},
+                    "index": {"type": "integer", "minimum": 0},
+                    "inclusion": {
+                        "type": "array",
+                        "items": BASE64,
+                        "description": "RFC 9162 inclusion proof.",
+                    },
+                    "checkpoint": {"type": "string", "description": "C2SP tlog-checkpoint signed note."},
+                },
+                "additionalProperties": False,
+            },
+            "LogProof": {
+                "type": "object",
+                "description": "RFC 9162 proof hashes, in order.",
+                "properties": {"hashes": {"type": "array", "items": BASE64}},
+                "required": ["hashes"],
+            },
         },
     },
 }

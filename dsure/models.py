@@ -358,3 +358,99 @@ class DeliveryAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return not self.error
+
+
+class LogEntry(models.Model):
+    """One posting in D-Sure's transparency log (docs/transparency.md). `entry` is the public leaf:
+    canonical JSON of the commitment, the kind, the issuer and the posting time, nothing else. The
+    commitment is base64(SHA-256(salt ‖ posting)), the posting rebuilt from what D-Sure stores
+    (dsure.transparency.posting_of), so that a posted version changed later no longer matches it.
+    Written in the posting's own transaction, then put in the tree by the sequencer."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "新規"
+        CHANGE = "change", "変更"
+        CORRECTION = "correction", "訂正"
+        CANCELLATION = "cancellation", "変更取消"
+        REVOCATION = "revocation", "取消"
+        KEY_REISSUE = "key_reissue", "認証キー再発行"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="log_entries")
+    # The version a 新規, 変更, 訂正 or 変更取消 posted; none for a 取消 or a key re-issue.
+    posted_version = models.OneToOneField(
+        PostedVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="log_entry"
+    )
+    kind = models.CharField("種類", max_length=12, choices=Kind.choices)
+    posted_at = models.DateTimeField("掲載日時")
+    salt = models.BinaryField("ソルト", max_length=32)
+    entry = models.BinaryField("エントリ")
+
+    class Meta:
+        verbose_name = "透明性ログのエントリ"
+        verbose_name_plural = "透明性ログのエントリ"
+
+    def __str__(self):
+        return f"{self.certificate_id} {self.kind} {self.posted_at:%Y-%m-%d %H:%M}"
+
+
+class LogPending(models.Model):
+    """Entries written but not yet in the tree: the sequencer takes and removes them."""
+
+    entry = models.OneToOneField(LogEntry, on_delete=models.CASCADE, primary_key=True, related_name="+")
+
+    def __str__(self):
+        return f"pending {self.entry_id}"
+
+
+class LogLeaf(models.Model):
+    """An entry's index in the tree: 0, 1, 2 … with no gap, each entry once. Written by the sequencer."""
+
+    index = models.PositiveBigIntegerField(primary_key=True)
+    entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="leaf")
+
+    def __str__(self):
+        return f"#{self.index}"
+
+
+class LogNode(models.Model):
+    """The hash of a perfect subtree: level 0 are the leaf hashes, node (level, index) covers leaves
+    index·2^level … (index+1)·2^level − 1. Any proof is read from O(log² n) of these."""
+
+    pk = models.CompositePrimaryKey("level", "index")
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    def __str__(self):
+        return f"({self.level}, {self.index})"
+
+
+class LogHead(models.Model):
+    """The tree's one head row: its size. Only the sequencer locks it (SKIP LOCKED), never a writer."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="dsure_single_log_head")]
+
+    def __str__(self):
+        return f"{self.size} entries"
+
+
+class LogCheckpoint(models.Model):
+    """A signed tree head: the C2SP tlog-checkpoint note the sequencer published for this size."""
+
+    size = models.PositiveBigIntegerField("サイズ", primary_key=True)
+    root_hash = models.BinaryField("ルートハッシュ", max_length=32)
+    note = models.TextField("署名付きチェックポイント")
+    published_at = models.DateTimeField("公開日時")
+
+    class Meta:
+        verbose_name = "チェックポイント"
+        verbose_name_plural = "チェックポイント"
+
+    def __str__(self):
+        return f"{self.size}"

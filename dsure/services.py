@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 import audit
 from common.contract_numbers import is_well_formed
 from common.contract_numbers import normalize as normalize_number
-from dsure import events
+from dsure import events, transparency
 from dsure.digest import current_version, key_matches, token_digest
 from dsure.inputs import loggable_number, normalize_key
 from dsure.models import (
@@ -50,7 +50,8 @@ def certificate_post(
     """Store one certificate version as posted. The first post of a number must bring the key's
     digest (version, hex); later posts (変更, 訂正, 変更取消) keep the same key.
 
-    Returns the stored version; its posted_at is the 電子保証発行日時.
+    Returns the stored version; its posted_at is the 電子保証発行日時. Every posting is logged in D-Sure's
+    transparency log (dsure.transparency) in the same transaction.
     """
     with transaction.atomic():
         posted_body, _ = Body.objects.get_or_create(code=body.code, defaults={"name": body.name})
@@ -79,17 +80,23 @@ def certificate_post(
             posted.pdf.save(f"{number}-{sequence}.pdf", ContentFile(pdf), save=False)
         posted.save()
         events.certificate_posted(certificate=certificate, posted=posted)
+        transparency.log_posting(certificate=certificate, kind=kind, at=posted.posted_at, version=posted)
     return posted
 
 
 def certificate_key_replace(*, number: str, key_digest: tuple[str, str]) -> None:
-    """A re-issued key: the old one stops working at once and the failure lock is lifted."""
+    """A re-issued key: the old one stops working at once and the failure lock is lifted. The log
+    records that it happened, never the key or its digest."""
     version, digest = key_digest
-    updated = Certificate.objects.filter(number=number).update(
-        key_digest=digest, digest_version=version, consecutive_failures=0, locked_at=None
-    )
-    if updated != 1:
-        raise Certificate.DoesNotExist(number)
+    with transaction.atomic():
+        updated = Certificate.objects.filter(number=number).update(
+            key_digest=digest, digest_version=version, consecutive_failures=0, locked_at=None
+        )
+        if updated != 1:
+            raise Certificate.DoesNotExist(number)
+        transparency.log_posting(
+            certificate=Certificate.objects.get(number=number), kind="key_reissue", at=timezone.now()
+        )
 
 
 def certificate_revoke(*, number: str, at: datetime) -> None:
@@ -99,7 +106,9 @@ def certificate_revoke(*, number: str, at: datetime) -> None:
         updated = Certificate.objects.filter(number=number, revoked_at__isnull=True).update(revoked_at=at)
         if updated != 1:
             raise Certificate.DoesNotExist(number)
-        events.certificate_revoked(certificate=Certificate.objects.get(number=number))
+        certificate = Certificate.objects.get(number=number)
+        events.certificate_revoked(certificate=certificate)
+        transparency.log_posting(certificate=certificate, kind="revocation", at=at)
 
 
 # --- Lookups by officials -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsure import api, views, webhooks_api
+from dsure import api, log_views, views, webhooks_api
 
 app_name = "dsure"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("api/v1/webhooks", webhooks_api.webhooks, name="api_webhooks"),
     path("api/v1/webhooks/<id:pk>", webhooks_api.webhook, name="api_webhook"),
     path("api/<path:rest>", api.not_found, name="api_not_found"),
+    path("log/checkpoint", log_views.checkpoint, name="log_checkpoint"),
+    path("log/key", log_views.key, name="log_key"),
+    path("log/entries/<int:index>", log_views.entry, name="log_entry"),
+    path("log/proof/inclusion", log_views.proof_inclusion, name="log_proof_inclusion"),
+    path("log/proof/consistency", log_views.proof_consistency, name="log_proof_consistency"),
     path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
     path(
         "certificates/<uuid:public_id>/versions/<id:sequence>/",

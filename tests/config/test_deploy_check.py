@@ -15,6 +15,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.checks import Tags, run_checks
 
+from common.transparency import generate_signer_key
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -32,6 +34,7 @@ def production_env(tmp_path, **overrides):
         MEDIA_ROOT=str(tmp_path / "media"),
         SEAL_KEY_PASSWORD=secrets.token_urlsafe(32),
         SEAL_PKI_DIR=str(tmp_path / "pki"),
+        TRANSPARENCY_LOG_KEY=generate_signer_key("d-sure.example.jp/log"),
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -57,7 +60,14 @@ def test_check_deploy_finds_nothing_with_production_settings(tmp_path):
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "SEAL_KEY_PASSWORD"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "KEY_ENCRYPTION_KEY",
+        "KEY_DIGEST_SECRETS",
+        "SEAL_KEY_PASSWORD",
+        "TRANSPARENCY_LOG_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     result = manage(production_env(tmp_path, **{missing: None}), "check")

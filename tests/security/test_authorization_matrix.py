@@ -177,6 +177,12 @@ RULES: dict[str, Rule] = {
     "dsure:api_webhooks": Rule(everyone(401)),  # the bearer token is the only credential, never a session
     "dsure:api_webhook": Rule(everyone(405), lambda w: {"pk": 1}),  # DELETE only
     "dsure:api_not_found": Rule(everyone(404), lambda world: {"rest": "v1/nothing"}),
+    # The transparency log is public.
+    "dsure:log_checkpoint": Rule(everyone(200)),
+    "dsure:log_key": Rule(everyone(200)),
+    "dsure:log_entry": Rule(everyone(200), lambda w: {"index": 0}),
+    "dsure:log_proof_inclusion": Rule(everyone(200), query={"index": 0, "size": 1}),
+    "dsure:log_proof_consistency": Rule(everyone(200), query={"first": 1, "second": 1}),
     # The admin site's own pages.
     "admin:index": Rule(staff()),
     "admin:login": Rule({**everyone(200), **dict.fromkeys(STAFF, REDIRECT)}),

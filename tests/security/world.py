@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from accounts.models import LoginFailure, TokenBucket
 from audit.models import AuditEntry
 from audit.sequencer import sequence_pending
+from dsure import transparency
 from dsure.models import Certificate, LookupAttempt, PostedVersion
 from issuers import services as issuers_services
 from issuers.models import FeeRate, FeeStatement, OutboundMail
@@ -156,6 +157,7 @@ def build_world(
 
     certificate = Certificate.objects.get(number=contract.number)
     sequence_pending()  # as after the commits the test's transaction never makes
+    transparency.sequence_pending()
     return World(
         users={
             "anonymous": None,
