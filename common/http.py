@@ -1,9 +1,11 @@
 """Requests and responses every portal handles alike."""
 
 import ipaddress
+import json
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 
 def pdf_response(file_field, filename: str) -> FileResponse:
@@ -16,6 +18,16 @@ def pdf_response(file_field, filename: str) -> FileResponse:
     except FileNotFoundError as error:
         raise Http404 from error
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def json_download(data: dict, filename: str) -> HttpResponse:
+    """A JSON document as a download, never cached (a proof bundle carries the certificate's content)."""
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("log/proof/inclusion", log_views.proof_inclusion, name="log_proof_inclusion"),
     path("log/proof/consistency", log_views.proof_consistency, name="log_proof_consistency"),
     path("certificates/<uuid:public_id>/", views.certificate, name="certificate"),
+    path("certificates/<uuid:public_id>/proof.json", views.certificate_proof, name="certificate_proof"),
     path(
         "certificates/<uuid:public_id>/versions/<id:sequence>/",
         views.certificate_version,

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common.http import client_ip, pdf_response
+from common.http import client_ip, json_download, pdf_response
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.events import notice_open, notify_by_email_set
 from dsure.forms import InboxSearchForm, LookupForm, NoticeSettingsForm, prefilled_number
@@ -30,6 +30,7 @@ from dsure.selectors import (
 )
 from dsure.services import certificate_lookup, certificate_open_from_inbox, certificate_opened
 from dsure.templatetags.dsure_tags import history_label
+from dsure.transparency import proof_bundle
 
 login = login_view
 logout = refuse_key_in_url(auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login")))
@@ -126,6 +127,17 @@ def certificate_pdf(request, public_id, sequence):
         raise Http404
     label = history_label(entry)
     return pdf_response(entry.shown.pdf, f"電子証書_{certificate.number}_{label}.pdf")
+
+
+@official_required
+@require_GET
+def certificate_proof(request, public_id):
+    """The latest posting's proof bundle from the transparency log, to check offline (docs/transparency.md)."""
+    certificate = certificate_for_official(request, public_id)
+    bundle = proof_bundle(certificate)
+    if bundle is None:
+        raise Http404
+    return json_download(bundle.as_json(), f"電子証書_{certificate.number}_透明性ログ証明.json")
 
 
 @official_required

@@ -5,7 +5,9 @@ import datetime
 from django.db.models import Q, QuerySet
 
 from dsure import selectors as dsure_selectors
+from dsure import transparency as dsure_transparency
 from dsure.history import HistoryEntry, visible_history
+from dsure.models import Certificate
 from issuers.models import CertificateVersion, OrderingBody
 
 
@@ -52,3 +54,11 @@ def contract_status(content: dict, *, today: datetime.date, revoked: bool) -> st
 def contract_expiring_soon(content: dict, *, today: datetime.date, status: str) -> bool:
     """「期限切れ間近」: 有効 with the 保証期限 within 30 days. The same rule as D-Sure's inbox."""
     return dsure_selectors.expiring_soon(content, today=today, status=status)
+
+
+def proof_bundle(number: str) -> dict | None:
+    """The proof bundle of the certificate's latest posting in D-Sure's transparency log, or None (a
+    paper contract, or a posting still waiting for the sequencer)."""
+    certificate = Certificate.objects.filter(number=number).first()
+    bundle = dsure_transparency.proof_bundle(certificate) if certificate is not None else None
+    return bundle.as_json() if bundle is not None else None

@@ -32,6 +32,7 @@ urlpatterns = [
         contracts.certificate_pdf,
         name="certificate_pdf",
     ),
+    path("contracts/<id:pk>/proof.json", contracts.certificate_proof, name="certificate_proof"),
     path("contracts/<id:pk>/amendments/new/", amendments.amendment_new, name="amendment_new"),
     path("fee-statements/", contracts.fee_statement_list, name="fee_statement_list"),
     path("fee-statements/<id:pk>/pdf/", contracts.fee_statement_pdf, name="fee_statement_pdf"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from common.http import pdf_response
+from common.http import json_download, pdf_response
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
 from issuers.models import KeyIssue
@@ -122,6 +122,17 @@ def certificate_pdf(request, pk, version_pk):
     product_request = contract_for_company(request, pk)
     entry, version = _shown_version(product_request, version_pk)
     return pdf_response(version.pdf, f"certificate-{product_request.contract.number}-{entry.number}.pdf")
+
+
+@require_GET
+@contractor_required
+def certificate_proof(request, pk):
+    """The latest posting's proof bundle from D-Sure's transparency log (docs/transparency.md)."""
+    product_request = contract_for_company(request, pk)
+    bundle = issuers_selectors.proof_bundle(product_request.contract.number)
+    if bundle is None:
+        raise Http404
+    return json_download(bundle, f"certificate-{product_request.contract.number}-proof.json")
 
 
 @require_GET

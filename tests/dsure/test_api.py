@@ -17,6 +17,7 @@ from django.test import Client
 from audit.models import AuditEntry
 from dsure.models import ApiClient, Body, Certificate, LookupAttempt, PostedVersion
 from dsure.services import api_client_create, api_client_revoke
+from dsure.transparency import sequence_pending
 from tests.dsure.conftest import (
     BODY_P,
     BODY_Q,
@@ -84,7 +85,7 @@ def test_a_right_number_and_key_return_the_certificate(frozen, cert_p, token_p):
     data = response.json()
     assert data["specimen"].startswith("見本")
     assert response["X-Simulation"].startswith("specimen")
-    assert {key: data[key] for key in data if key not in ("history", "current", "specimen")} == {
+    assert {key: data[key] for key in data if key not in ("history", "current", "specimen", "proof")} == {
         "number": NUMBER_P,
         "status": "valid",
         "product": "前払金保証",
@@ -412,10 +413,22 @@ def response_schema(spec: dict, status: int) -> dict:
     return operation["responses"][str(status)]["content"]["application/json"]["schema"]
 
 
-def test_the_description_is_openapi_3_1_of_the_verify_endpoint(spec):
+def test_the_description_is_openapi_3_1_of_the_verify_endpoint_and_the_public_log(spec):
     assert spec["openapi"].startswith("3.1")
-    assert list(spec["paths"]) == ["/verify", "/webhooks", "/webhooks/{id}"]
+    assert list(spec["paths"]) == [
+        "/verify",
+        "/webhooks",
+        "/webhooks/{id}",
+        "/log/checkpoint",
+        "/log/key",
+        "/log/entries/{index}",
+        "/log/proof/inclusion",
+        "/log/proof/consistency",
+    ]
     assert list(spec["webhooks"]) == ["certificateEvent"]
+    assert {path: item["servers"] for path, item in spec["paths"].items() if path.startswith("/log/")} == {
+        path: [{"url": "/dsure"}] for path in spec["paths"] if path.startswith("/log/")
+    }
     assert spec["servers"] == [{"url": "/dsure/api/v1"}]
     assert spec["components"]["securitySchemes"]["bearerToken"] == {
         "type": "http",
@@ -435,6 +448,11 @@ def test_every_response_validates_against_the_description(frozen, spec, cert_p, 
         401: verify("nope", {"number": NUMBER_P, "key": KEY_P}),
         404: verify(token_p, {"number": NUMBER_Q, "key": KEY_Q}),
     }
+    assert examples[200].json()["proof"] is None  # not sequenced yet: nothing has committed
+    sequence_pending()
+    with_proof = verify(token_p, {"number": NUMBER_P, "key": KEY_P}).json()
+    assert with_proof["proof"]["index"] == 2  # 新規 of P, of Q, then P's 変更
+    assert conforms(spec, response_schema(spec, 200), with_proof) == []
     for _ in range(4):
         verify(token_p, {"number": NUMBER_Q, "key": KEY_Q})
     examples[429] = verify(token_p, {"number": NUMBER_Q, "key": KEY_Q})

@@ -4,6 +4,7 @@ algorithms written out below, independently of the project's own code, and every
 
 import base64
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
@@ -336,3 +338,47 @@ def test_many_concurrent_posters_get_contiguous_indices_and_one_tree():
     assert LogLeaf.objects.values("entry").distinct().count() == LogEntry.objects.count() == 81
     _, size, root = checkpoint()
     assert size == 81 and mth(entries(size)) == root
+
+
+@pytest.fixture
+def monitor(monkeypatch, tmp_path):
+    """log_monitor against this test's D-Sure: its HTTP fetches go through the test client."""
+    from dsure.management.commands import log_monitor
+
+    monkeypatch.setattr(
+        log_monitor, "fetch", lambda url: public.get(url.removeprefix("http://d-sure")).content
+    )
+    key = public.get("/dsure/log/key").content.decode().strip()
+    state = tmp_path / "monitor.json"
+
+    def run():
+        out = io.StringIO()
+        call_command(
+            "log_monitor", "--url", "http://d-sure", "--key", key, "--state", str(state), "--once", stdout=out
+        )
+        return out.getvalue()
+
+    return run
+
+
+def test_the_monitor_follows_the_log_across_restarts_and_raises_the_alarm_on_a_changed_entry(logged, monitor):
+    assert "10 new entries, size 10" in monitor()
+    assert "no new entries" in monitor()
+    post_changes(2, number=make_number(2))
+    sequence_pending()
+    assert "2 new entries, size 12, consistent with size 10" in monitor()  # a new process, same state file
+
+    post(make_number(3), BODY_P, key=KEY_P)
+    sequence_pending()
+    newest = LogLeaf.objects.get(index=12).entry
+    with raw_sql_bypassing_the_trigger() as cursor:
+        if cursor.db.vendor == "postgresql":
+            cursor.execute("ALTER TABLE dsure_logentry DISABLE TRIGGER append_only")
+        cursor.execute(
+            "UPDATE dsure_logentry SET entry = %s WHERE id = %s",
+            [bytes(newest.entry).replace(b'"new"', b'"correction"'), newest.pk],
+        )
+        if cursor.db.vendor == "postgresql":
+            cursor.execute("ALTER TABLE dsure_logentry ENABLE TRIGGER append_only")
+    with pytest.raises(CommandError, match="ALARM: the entries 0…12 do not make the checkpoint's root"):
+        monitor()

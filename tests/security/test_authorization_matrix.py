@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     "netdesk:key_notice_pdf": Rule(netdesk(200, 404), contract),
     "netdesk:certificate_window": Rule(netdesk(200, 404), contract_version),
     "netdesk:certificate_pdf": Rule(netdesk(200, 404), contract_version),
+    "netdesk:certificate_proof": Rule(netdesk(200, 404), contract),
     "netdesk:amendment_new": Rule(netdesk(200, 404), contract),
     "netdesk:fee_statement_list": Rule(netdesk()),
     "netdesk:fee_statement_pdf": Rule(netdesk(200, 404), lambda w: {"pk": w.fee_statement.pk}),
@@ -166,6 +167,7 @@ RULES: dict[str, Rule] = {
     "dsure:certificate_version": Rule(dsure(200, 404), certificate_version),
     "dsure:certificate_print": Rule(dsure(200, 404), certificate_version),
     "dsure:certificate_pdf": Rule(dsure(200, 404), certificate_version),
+    "dsure:certificate_proof": Rule(dsure(200, 404), certificate),
     "dsure:inbox": Rule(dsure()),  # each body's own list: Q's is empty (leak check)
     "dsure:inbox_csv": Rule(dsure()),  # each body's own certificates (Q's list is empty)
     "dsure:inbox_open": Rule(dsure(REDIRECT, 404), certificate),  # P's body viewed it once; Q's did not
