@@ -54,7 +54,7 @@ def key(request):
 @require_GET
 @cache_control(**IMMUTABLE)
 def entry(request, index: int):
-    leaf = LogLeaf.objects.filter(index=index).select_related("entry").first() if index < 2**63 else None
+    leaf = LogLeaf.objects.filter(index=index).select_related("entry").first()
     if leaf is None:
         return JsonResponse({"error": "not_found"}, status=404)
     response = HttpResponse(bytes(leaf.entry.entry), content_type="application/json")
