@@ -29,6 +29,7 @@ from accounts.models import LoginFailure, TokenBucket
 from common.http import client_ip
 from config.logging import log_event
 
+SEAL_CHECK_THROTTLED = "確認の回数が上限に達しました。しばらくしてから再度お試しください。"
 THROTTLED_MESSAGE = "ログインの試行回数が上限に達しました。しばらくしてから再度お試しください。"
 UNKNOWN_USERNAME_LABEL = "(登録のない利用者名)"
 
@@ -60,11 +61,17 @@ def _window() -> datetime.timedelta:
 
 def login_attempt_begin(*, username: str, ip: str | None) -> bool:
     """Take one token from each bucket, or none at all and return False if either is empty."""
-    now, window = timezone.now(), _window()
+    return tokens_take(_buckets(username=username, ip=ip), window=_window())
+
+
+def tokens_take(buckets: list[tuple[str, int]], *, window: datetime.timedelta) -> bool:
+    """Take one token from each (bucket, capacity), or none at all and return False if one is empty.
+    Also the limit of other costly attempts: 電子証書の真正性確認's uploads, per user."""
+    now = timezone.now()
     with transaction.atomic():
         taken = []
-        # Always in the same order (username, then IP), so two attempts cannot deadlock.
-        for value, capacity in _buckets(username=username, ip=ip):
+        # Always in the order given (for logins: username, then IP), so two attempts cannot deadlock.
+        for value, capacity in buckets:
             bucket, _ = TokenBucket.objects.select_for_update().get_or_create(
                 value=value, defaults={"tokens": float(capacity), "updated": now}
             )
@@ -76,6 +83,14 @@ def login_attempt_begin(*, username: str, ip: str | None) -> bool:
             bucket.tokens, bucket.updated = tokens, now
             bucket.save(update_fields=["tokens", "updated"])
     return True
+
+
+def seal_check_allowed(user) -> bool:
+    """電子証書の真正性確認 (D-Sure) and Net Desk's same check: SEAL_CHECKS_PER_HOUR per user, every
+    upload counted (each costs a signature validation, whatever it finds)."""
+    return tokens_take(
+        [(f"seal-check-user:{user.pk}", settings.SEAL_CHECKS_PER_HOUR)], window=datetime.timedelta(hours=1)
+    )
 
 
 def login_succeeded(*, username: str, ip: str | None) -> None:

@@ -233,3 +233,7 @@ SEAL_PKI_DIR = Path(env("SEAL_PKI_DIR", default=str(BASE_DIR / "pki")))
 SEAL_KEY_PASSWORD = env("SEAL_KEY_PASSWORD", default=dev_secrets.SEAL_KEY_PASSWORD if DEBUG else None)
 if not DEBUG and not SEAL_KEY_PASSWORD:
     raise ImproperlyConfigured("With DEBUG off, SEAL_KEY_PASSWORD must be set.")
+# 電子証書の真正性確認 (D-Sure) and Net Desk's same check: the largest PDF accepted, and checks per user
+# in a sliding hour (each costs a full signature validation).
+SEAL_CHECK_MAX_BYTES = env.int("SEAL_CHECK_MAX_BYTES", default=5 * 1024 * 1024)
+SEAL_CHECKS_PER_HOUR = env.int("SEAL_CHECKS_PER_HOUR", default=30)

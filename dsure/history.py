@@ -45,3 +45,31 @@ def visible_history[V: VersionRow](versions: list[V]) -> list[HistoryEntry[V]]:
 def current_version[V: VersionRow](versions: list[V]) -> V | None:
     history = visible_history(versions)
     return history[-1].shown if history else None
+
+
+CURRENT = "current"  # the version shown now
+SUPERSEDED = "superseded"  # an earlier entry: a later 変更 is current
+REPLACED = "replaced"  # a version that a 訂正 replaced or a 変更取消 withdrew: shown nowhere
+REVOKED = "revoked"  # the whole contract was withdrawn (取消)
+
+
+@dataclass(frozen=True)
+class Standing[V: VersionRow]:
+    """Where one posted version stands in its certificate's history (電子証書の真正性確認)."""
+
+    state: str
+    entry: HistoryEntry[V] | None  # the history entry showing this version (None when REPLACED)
+    current: HistoryEntry[V] | None
+
+
+def standing_of[V: VersionRow](versions: list[V], sequence: int, *, revoked: bool) -> Standing[V]:
+    history = visible_history(versions)
+    current = history[-1] if history else None
+    entry = next((e for e in history if e.shown.sequence == sequence), None)
+    if revoked:
+        state = REVOKED
+    elif entry is None:
+        state = REPLACED
+    else:
+        state = CURRENT if entry is current else SUPERSEDED
+    return Standing(state=state, entry=entry, current=current)

@@ -167,6 +167,18 @@ def inbox_certificate(official: Official, public_id) -> Certificate | None:
     ).first()
 
 
+def sealed_version(official: Official, seal_digest: str) -> PostedVersion | None:
+    """The posted version whose PDF carries this seal, if it is a certificate of the official's body;
+    None for another body's exactly as for an unknown one (one query)."""
+    if not seal_digest:
+        return None
+    return (
+        PostedVersion.objects.filter(seal_digest=seal_digest, certificate__body_id=official.body_id)
+        .select_related("certificate")
+        .first()
+    )
+
+
 # --- The API ------------------------------------------------------------------------------------------
 
 

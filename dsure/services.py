@@ -332,6 +332,17 @@ def certificate_opened(*, official: Official, certificate: Certificate) -> None:
     )
 
 
+def seal_check_recorded(*, official: Official, outcome: str, certificate: Certificate | None) -> None:
+    """An upload to 電子証書の真正性確認 was checked: the outcome is recorded, the file is not kept."""
+    audit.record(
+        action="dsure.seal_check",
+        summary=f"電子証書の真正性確認（{outcome}）",
+        obj=certificate,
+        by=official.user,
+        outcome=outcome,
+    )
+
+
 def certificate_open_from_inbox(*, official: Official, certificate: Certificate) -> None:
     """An official opens a certificate of the body's inbox without its key: the body proved the key
     once (first_viewed_at), so a colleague needs no second proof. Audited like a lookup."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("history/", views.history, name="history"),
     path("inbox/", views.inbox, name="inbox"),
+    path("authenticity/", views.authenticity, name="authenticity"),
     path("inbox/csv/", views.inbox_csv, name="inbox_csv"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<uuid:public_id>/", views.notice_open_view, name="notice_open"),

@@ -13,10 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.throttle import SEAL_CHECK_THROTTLED, seal_check_allowed
 from common.http import client_ip, json_download, pdf_response
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.events import notice_open, notify_by_email_set
 from dsure.forms import InboxSearchForm, LookupForm, NoticeSettingsForm, prefilled_number
+from dsure.history import standing_of
 from dsure.models import LookupAttempt
 from dsure.selectors import (
     certificate_history,
@@ -26,11 +28,19 @@ from dsure.selectors import (
     inbox_rows,
     lookup_history,
     notices,
+    sealed_version,
     with_versions,
 )
-from dsure.services import certificate_lookup, certificate_open_from_inbox, certificate_opened
+from dsure.services import (
+    certificate_lookup,
+    certificate_open_from_inbox,
+    certificate_opened,
+    seal_check_recorded,
+)
 from dsure.templatetags.dsure_tags import history_label
 from dsure.transparency import proof_bundle
+from seals.inspection import SealState
+from seals.uploads import SealCheckForm, memory_only_upload
 
 login = login_view
 logout = refuse_key_in_url(auth_views.LogoutView.as_view(next_page=reverse_lazy("dsure:login")))
@@ -158,6 +168,40 @@ def inbox(request):
     page = Paginator(certificates, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = inbox_rows(with_versions(page.object_list), today=timezone.localdate())
     return render(request, "dsure/inbox.html", {"page": page, "rows": rows, "form": form})
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+@memory_only_upload
+def authenticity(request):
+    """電子証書の真正性確認: an uploaded PDF's seal, and where it stands among the body's certificates."""
+    if request.method == "GET":
+        return render(request, "dsure/authenticity.html", {"form": SealCheckForm()})
+    if not seal_check_allowed(request.user):
+        context = {"form": SealCheckForm(), "refused": SEAL_CHECK_THROTTLED}
+        return render(request, "dsure/authenticity.html", context, status=429)
+    form = SealCheckForm(request.POST, request.FILES, request=request)
+    if not form.is_valid():
+        return render(request, "dsure/authenticity.html", {"form": form})
+    check = form.result
+    posted = sealed_version(request.official, check.seal_digest) if check.state == SealState.INTACT else None
+    standing = None
+    if posted is not None:
+        certificate = posted.certificate
+        standing = standing_of(
+            list(certificate.versions.all()), posted.sequence, revoked=certificate.revoked_at is not None
+        )
+    seal_check_recorded(
+        official=request.official,
+        outcome=standing.state if standing else f"{check.state.value}:not-found",
+        certificate=posted.certificate if posted else None,
+    )
+    return render(
+        request,
+        "dsure/authenticity.html",
+        {"form": SealCheckForm(), "check": check, "standing": standing, "posted": posted},
+    )
 
 
 INBOX_CSV_HEADER = [

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from dsure import selectors as dsure_selectors
 from dsure import transparency as dsure_transparency
-from dsure.history import HistoryEntry, visible_history
+from dsure.history import HistoryEntry, Standing, standing_of, visible_history
 from dsure.models import Certificate
 from issuers.models import CertificateVersion, OrderingBody
 
@@ -62,3 +62,22 @@ def proof_bundle(number: str) -> dict | None:
     certificate = Certificate.objects.filter(number=number).first()
     bundle = dsure_transparency.proof_bundle(certificate) if certificate is not None else None
     return bundle.as_json() if bundle is not None else None
+
+
+def sealed_version(*, seal_digest: str, contract_ids) -> CertificateVersion | None:
+    """The version whose PDF carries this seal, among `contract_ids` (a subquery); else None (one query)."""
+    if not seal_digest:
+        return None
+    return (
+        CertificateVersion.objects.filter(seal_digest=seal_digest, contract_id__in=contract_ids)
+        .select_related("contract")
+        .first()
+    )
+
+
+def version_standing(version: CertificateVersion) -> Standing[CertificateVersion]:
+    """Where a version stands in its contract's history: the one rule of dsure.history (one query)."""
+    contract = version.contract
+    return standing_of(
+        list(contract.versions.all()), version.sequence, revoked=contract.revoked_at is not None
+    )

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("contracts/<id:pk>/proof.json", contracts.certificate_proof, name="certificate_proof"),
     path("contracts/<id:pk>/amendments/new/", amendments.amendment_new, name="amendment_new"),
+    path("authenticity/", contracts.authenticity, name="authenticity"),
     path("fee-statements/", contracts.fee_statement_list, name="fee_statement_list"),
     path("fee-statements/<id:pk>/pdf/", contracts.fee_statement_pdf, name="fee_statement_pdf"),
 ]

@@ -32,6 +32,7 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from seals.pki import root_certificate
+from seals.sealing import outside_event_loop
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +87,10 @@ def check_seal(data: bytes) -> SealCheck:
     try:
         digest = _message_digest(signature)
         organisation = _organisation(signature)
-        result = asyncio.run(
-            ades_lta_validation(signature, _policy(), timing_info=ValidationTimingInfo.now())
+        result = outside_event_loop(
+            lambda: asyncio.run(
+                ades_lta_validation(signature, _policy(), timing_info=ValidationTimingInfo.now())
+            )
         )
     except Exception as error:  # noqa: BLE001 — any failure to validate a hostile file means "altered"
         logger.info("Seal validation failed: %s", type(error).__name__)

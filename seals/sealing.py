@@ -6,10 +6,13 @@ leaves the machine. The validation data are the demo PKI's own files, known in a
 embeds them without fetching anything.
 """
 
+import asyncio
 import functools
 import io
 import string
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asn1crypto import tsp
@@ -43,6 +46,17 @@ class SealedPdf:
     data: bytes
     # The digest the seal signs (CMS messageDigest, hex): how D-Sure recognises an uploaded copy.
     seal_digest: str
+
+
+def outside_event_loop[T](call: Callable[[], T]) -> T:
+    """pyHanko's synchronous API runs its own event loop (asyncio.run), which fails in a thread that
+    already runs one (an ASGI server, Playwright's sync API in tests): there, call it from a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(call).result()
 
 
 class InProcessTimeStamper(TimeStamper):
@@ -89,7 +103,7 @@ def seal_pdf(
         stamp_style=stamp_style,
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=box),
     )
-    output = pdf_signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
+    output = outside_event_loop(lambda: pdf_signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES))
     return SealedPdf(data=output.getvalue(), seal_digest=signer.document_digest.hex())
 
 

@@ -9,8 +9,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.throttle import SEAL_CHECK_THROTTLED, seal_check_allowed
 from common.http import json_download, pdf_response
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
@@ -20,6 +21,8 @@ from netdesk.access import contractor_required
 from netdesk.contract_forms import ContractFilterForm
 from netdesk.models import ProductRequest
 from netdesk.services import OPEN_AMENDMENT_STATUSES
+from seals.inspection import SealState
+from seals.uploads import SealCheckForm, memory_only_upload
 
 ELECTRONIC_TAB = "electronic"
 FEE_STATEMENTS_PER_PAGE = 20
@@ -159,3 +162,32 @@ def fee_statement_list(request):
 def fee_statement_pdf(request, pk):
     statement = get_object_or_404(selectors.fee_statements_for_company(company=request.company), pk=pk)
     return pdf_response(statement.pdf, f"fee-statement-{statement.contract.number}-{statement.pk}.pdf")
+
+
+@contractor_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+@memory_only_upload
+def authenticity(request):
+    """The contractor's own 電子証書の真正性確認: the same check as D-Sure's, for the company's certificates."""
+    context = {"form": SealCheckForm()}
+    if request.method == "POST":
+        if not seal_check_allowed(request.user):
+            context["refused"] = SEAL_CHECK_THROTTLED
+            return render(request, "netdesk/authenticity.html", context, status=429)
+        form = SealCheckForm(request.POST, request.FILES, request=request)
+        if not form.is_valid():
+            return render(request, "netdesk/authenticity.html", {"form": form})
+        check = form.result
+        version = None
+        if check.state == SealState.INTACT:
+            version = issuers_selectors.sealed_version(
+                seal_digest=check.seal_digest,
+                contract_ids=selectors.contract_ids_for_company(company=request.company),
+            )
+        context.update(
+            check=check,
+            version=version,
+            standing=issuers_selectors.version_standing(version) if version else None,
+        )
+    return render(request, "netdesk/authenticity.html", context)

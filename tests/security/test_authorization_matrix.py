@@ -157,6 +157,7 @@ RULES: dict[str, Rule] = {
     "netdesk:certificate_proof": Rule(netdesk(200, 404), contract),
     "netdesk:amendment_new": Rule(netdesk(200, 404), contract),
     "netdesk:fee_statement_list": Rule(netdesk()),
+    "netdesk:authenticity": Rule(netdesk()),  # an upload form; what an upload finds is tests/netdesk
     "netdesk:fee_statement_pdf": Rule(netdesk(200, 404), lambda w: {"pk": w.fee_statement.pk}),
     # D-Sure (officials). Q is an official too, but 小谷村's certificate is not his body's.
     "dsure:login": Rule(everyone(200)),
@@ -169,6 +170,7 @@ RULES: dict[str, Rule] = {
     "dsure:certificate_pdf": Rule(dsure(200, 404), certificate_version),
     "dsure:certificate_proof": Rule(dsure(200, 404), certificate),
     "dsure:inbox": Rule(dsure()),  # each body's own list: Q's is empty (leak check)
+    "dsure:authenticity": Rule(dsure()),  # an upload form; what an upload finds is tests/dsure
     "dsure:inbox_csv": Rule(dsure()),  # each body's own certificates (Q's list is empty)
     "dsure:inbox_open": Rule(dsure(REDIRECT, 404), certificate),  # P's body viewed it once; Q's did not
     "dsure:notices": Rule(dsure()),  # each body's own notices: Q's list is empty (leak check)
