@@ -177,12 +177,8 @@ def _shared_pdfs() -> dict[str, str]:
         "notice": documents.render_key_notice(sample_content(), SAMPLE_KEY),
         "fee": documents.render_fee_statement(sample_fee_statement()),
     }
-    names = {}
-    for name, pdf in files.items():
-        path = f"bench/{name}.pdf"
-        default_storage.delete(path)
-        names[name] = default_storage.save(path, ContentFile(pdf))
-    return names
+    # Saved under a new name each load: stored documents are never overwritten or deleted.
+    return {name: default_storage.save(f"bench/{name}.pdf", ContentFile(pdf)) for name, pdf in files.items()}
 
 
 class _Ids:
