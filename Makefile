@@ -45,7 +45,8 @@ docs-pdf-images: $(VENV)/.installed
 	rm -rf "$$tmp" && ls docs/documents/*.png
 
 # The benchmarks of docs/performance.md (bench/run.py): a fresh PostgreSQL database (dropped first),
-# N bulk-loaded certificates, gunicorn with 2 workers driven by wrk, PDF rendering and issuance.
+# N bulk-loaded certificates, gunicorn with 2 workers driven by wrk, PDF rendering and issuance, and
+# issuance sealed vs unsealed vs signing alone (bench_seal).
 # About 8 minutes on 2 idle cores; writes docs/performance.md on a full run. A quick try:
 #   make bench BENCH_CERTIFICATES=20000 BENCH_ISSUE=100 BENCH_SECONDS=3
 BENCH_CERTIFICATES ?= 100000

@@ -49,7 +49,8 @@ DOCS = ROOT / "docs" / "performance.md"
 DOCS_START, DOCS_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 WORKERS = 2
 FULL_RUN = {"certificates": 100_000, "issue": 1000, "runs": 3}
-PARTS = ("http", "render", "issue", "log")
+PARTS = ("http", "render", "issue", "log", "seal")
+SEAL_REQUESTS = 200  # per way of issuing, in bench_seal (one process, each request timed)
 
 TARGETS = {
     "lookup_vs_page": 0.6,  # lookup throughput ≥ 0.6 × ceiling (b)
@@ -58,6 +59,8 @@ TARGETS = {
     "issue_vs_render": 1.5,  # issuing N ≤ 1.5 × rendering their PDFs alone
     "worker_rss_mb": 150,  # a worker's memory under load ≤ 150 MB
     "writes_8_vs_1": 2.0,  # audited writes/s with 8 connections ≥ 2 × with 1 (no global lock)
+    "sealed_vs_unsealed": 2.0,  # issuance with sealing ≤ 2 × without it
+    "sealed_p95_ms": 150,  # p95 of one sealed issuance, per product ≤ 150 ms
 }
 
 
@@ -135,6 +138,10 @@ def main():
             str(out / "log.json"),
         )
         results["log"] = json.loads((out / "log.json").read_text())
+    if "seal" in parts:
+        _step(f"sealing: {SEAL_REQUESTS} requests issued sealed, unsealed, and signing alone")
+        _manage(env, "bench_seal", "--requests", str(SEAL_REQUESTS), "--json", str(out / "seal.json"))
+        results["seal"] = json.loads((out / "seal.json").read_text())
     _remove_media(out)
 
     results["machine"] = _machine(args.database_url, load_before)
@@ -174,7 +181,9 @@ def _arguments():
     )
     parser.add_argument("--out", default=os.environ.get("BENCH_OUT", "/tmp/esurety-bench"))
     parser.add_argument("--no-docs", action="store_true", help="never write docs/performance.md")
-    parser.add_argument("--parts", default=",".join(PARTS), help="which benchmarks: http,render,issue,log")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="which benchmarks: http,render,issue,log,seal"
+    )
     parser.add_argument(
         "--synchronous-commit",
         choices=["on", "off"],
@@ -194,7 +203,9 @@ def _environment(args, out: Path) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "KEY_", "SECRET_", "DEBUG", "ALLOWED_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "KEY_", "SECRET_", "DEBUG", "ALLOWED_", "SEAL_", "S3_")
+        )
     }
     env.update(
         {
@@ -213,6 +224,8 @@ def _environment(args, out: Path) -> dict:
             "TASKS_BACKEND": "database",
             "EMAIL_URL": "dummymail://",
             "MEDIA_ROOT": str(out / "media"),
+            "SEAL_PKI_DIR": str(out / "pki"),
+            "SEAL_KEY_PASSWORD": secrets.token_urlsafe(32),
             "STATIC_ROOT": str(out / "static"),
             "PYTHONPATH": str(ROOT),
         }
@@ -617,12 +630,43 @@ def _rows(results) -> list[tuple[str, str, str, str]]:
                 "",
             ),
         ]
+    seal = results.get("seal")
+    if seal:
+        for product, values in seal["sealed"]["ms"].items():
+            p95 = _p95(values)
+            rows.append(
+                (
+                    f"sealed issuance, {product}: p50 / p95",
+                    f"{_median(values):.0f} / {p95:.0f} ms",
+                    *_target("sealed_p95_ms", p95, "p95 ≤ 150 ms"),
+                )
+            )
+        unsealed = [v for values in seal["unsealed"]["ms"].values() for v in values]
+        rows.append(
+            ("unsealed issuance: p50 / p95", f"{_median(unsealed):.0f} / {_p95(unsealed):.0f} ms", "", "")
+        )
+        signing = seal["signing"]["ms"]
+        rows.append(
+            ("signing alone, 3 PDFs: p50 / p95", f"{_median(signing):.0f} / {_p95(signing):.0f} ms", "", "")
+        )
+        ratio = _sum(seal["sealed"]["ms"]) / _sum(seal["unsealed"]["ms"])
+        rows.append(
+            ("sealed ÷ unsealed issuance", f"{ratio:.2f}", *_target("sealed_vs_unsealed", ratio, "≤ 2"))
+        )
     if results.get("rss_mb"):
         peak = max(results["rss_mb"].values())
         rows.append(
             ("worker RSS under load (max)", f"{peak:.0f} MB", *_target("worker_rss_mb", peak, "≤ 150 MB"))
         )
     return rows
+
+
+def _sum(by_product: dict) -> float:
+    return sum(sum(values) for values in by_product.values())
+
+
+def _p95(values) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
 def _table(rows) -> str:
@@ -674,6 +718,15 @@ def _markdown(results, rows) -> str:
             f"{', '.join(f'{v:.1f}' for v in issue['issue_seconds'])}; rendering their PDFs alone, s: "
             f"{', '.join(f'{v:.1f}' for v in issue['render_seconds'])}"
         )
+    if "seal" in results:
+        seal = results["seal"]
+        lines.append(
+            f"- bench_seal, {seal['requests']} requests each way in one process, CPU ms per issuance (mean): "
+            + ", ".join(
+                f"{way} {_sum(seal[way]['cpu_ms']) / seal['requests']:.0f}" for way in ("sealed", "unsealed")
+            )
+            + f"; signing alone {statistics.fmean(seal['signing']['cpu_ms']):.0f}"
+        )
     if results.get("rss_mb"):
         lines.append(
             "- worker VmRSS peak per scenario, MB: "
@@ -693,8 +746,10 @@ def _write_docs(markdown: str):
 
 
 def _remove_media(out: Path):
-    """The issued PDFs of the issuance runs (thousands of files): not kept."""
+    """The issued PDFs of the issuance runs (thousands of files) and the run's demo PKI (its keys are
+    encrypted with this run's throwaway password): not kept."""
     shutil.rmtree(out / "media", ignore_errors=True)
+    shutil.rmtree(out / "pki", ignore_errors=True)
 
 
 if __name__ == "__main__":
