@@ -6,8 +6,8 @@ contractor asking for the 発行完了 e-mail), then issues every one with
 netdesk.services.product_request_issue — the clerk's 発行 in the admin, which calls
 issuers.services.contract_issue: number, key, version, the three PDFs written to MEDIA_ROOT, the fee
 statement, the post to D-Sure (its own copy of the certificate PDF), the events and the outbox mail.
-Then it renders the same three PDFs of the same N contracts (certificate, key notice, fee statement)
-with nothing else: no database, no files.
+Then it makes the same three PDFs of the same N contracts (certificate, key notice, fee statement) as
+issued — rendered and sealed — with nothing else: no database, no files.
 
 Both halves run in `--procs` processes at once (one branch each, so that they never wait on each
 other's number series), as several clerks would; the figure is the wall time of the whole batch.
@@ -27,9 +27,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 from django.utils import timezone
 
-from issuers import documents, fees
+from issuers import documents, fees, sealing
 from issuers.keys import decrypt_key
-from issuers.models import Branch, CertificateVersion, FeeRate, KeyIssue, OrderingBody, Product
+from issuers.models import Branch, CertificateVersion, FeeRate, KeyIssue, OrderingBody, Product, SuretyCompany
 from netdesk.models import Application, Company, ProductRequest, Status
 from netdesk.services import product_request_issue
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 for batch in batches
             ]
             inputs = [_render_inputs(ids) for ids in contract_ids]
-            render_seconds = _parallel(_render_batch, [(batch,) for batch in inputs])
+            render_seconds = _parallel(_render_batch, [(batch, branches[0].company_id) for batch in inputs])
             results["issue_seconds"].append(issue_seconds)
             results["render_seconds"].append(render_seconds)
             self.stdout.write(
@@ -174,12 +174,20 @@ def _issue_batch(request_ids, by_id):
         product_request_issue(product_request=request, by=by)
 
 
-def _render_batch(inputs):
+def _render_batch(inputs, company_id):
+    company = SuretyCompany.objects.get(pk=company_id)
     yield
     for content, key, fee in inputs:
-        documents.render_certificate(content)
-        documents.render_key_notice(content, key)
-        documents.render_fee_statement(fee)
+        # The PDFs as issued: rendered, then sealed (issuers.sealing), nothing else.
+        sealing.seal_document(
+            documents.render_certificate(content), company=company, document=sealing.CERTIFICATE
+        )
+        sealing.seal_document(
+            documents.render_key_notice(content, key), company=company, document=sealing.KEY_NOTICE
+        )
+        sealing.seal_document(
+            documents.render_fee_statement(fee), company=company, document=sealing.FEE_STATEMENT
+        )
 
 
 def _parallel(work, batches) -> float:
