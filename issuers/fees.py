@@ -79,12 +79,78 @@ def fee_period(content: CertificateContent) -> tuple[datetime.date, datetime.dat
 
 
 @dataclass(frozen=True)
+class _RateWithoutMinimum:
+    product: str
+    annual_rate: Decimal
+    illustrative: bool
+    minimum_fee: int = 0
+
+
+@dataclass(frozen=True)
+class FeePart:
+    label: str  # 増額分 / 延長分
+    quote: FeeQuote
+    amount: int  # the guarantee amount this part is charged on
+
+
+@dataclass(frozen=True)
+class AdditionalFee:
+    """追加保証料 of a 変更: the sum of its parts, floored to 10 yen, without a minimum fee (the
+    minimum was charged at issue)."""
+
+    parts: tuple[FeePart, ...]
+
+    @property
+    def computed(self) -> int:
+        return sum(part.quote.computed for part in self.parts)
+
+    @property
+    def fee(self) -> int:
+        return self.computed // 10 * 10
+
+
+def additional_fee(*, before: CertificateContent, after: CertificateContent, rate) -> AdditionalFee | None:
+    """The additional fee of a 変更 from `before` to `after`, or None when it adds no risk.
+
+    増額分: the increase of the 保証金額, from the change day (or the start of the fee period, if later)
+    to the new 保証期限. 延長分: the former 保証金額, for the days the 保証期限 moved later. A lower amount
+    or a shorter term is not refunded here.
+    """
+    without_minimum = _RateWithoutMinimum(
+        product=rate.product, annual_rate=rate.annual_rate, illustrative=rate.illustrative
+    )
+    product = after["product"]
+    new_end, old_end = to_date(after["guarantee_deadline"]), to_date(before["guarantee_deadline"])
+    start = max(to_date(after["issue_date"]), fee_period(after)[0])
+    parts = []
+    increase = int(after["guarantee_amount"]) - int(before["guarantee_amount"])
+    if increase > 0 and start <= new_end:
+        quote = compute_fee(
+            product=product, guarantee_amount=increase, start=start, end=new_end, rate=without_minimum
+        )
+        parts.append(FeePart(label="増額分", quote=quote, amount=increase))
+    if new_end > old_end:
+        amount = int(before["guarantee_amount"])
+        quote = compute_fee(
+            product=product,
+            guarantee_amount=amount,
+            start=old_end + datetime.timedelta(days=1),
+            end=new_end,
+            rate=without_minimum,
+        )
+        parts.append(FeePart(label="延長分", quote=quote, amount=amount))
+    return AdditionalFee(parts=tuple(parts)) if parts else None
+
+
+@dataclass(frozen=True)
 class FeeStatementData:
-    """What a 保証料計算書 prints: the certificate content it is for and the computed quote."""
+    """What a 保証料計算書 prints: the certificate content it is for and the computed quote; for a
+    変更, the additional fee (`additional`) instead."""
 
     content: CertificateContent
     quote: FeeQuote
     issue_date: datetime.date | str = ""  # defaults to the version's issue date
+    additional: AdditionalFee | None = None
 
     @property
     def date(self) -> datetime.date:

@@ -320,6 +320,8 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
             posted_at=posted_at,
             target=current.shown if kind == CertificateVersion.Kind.CORRECTION else None,
         )
+        if kind == CertificateVersion.Kind.CHANGE:
+            _save_additional_fee_statement(version, before=current.shown.content, at=now)
         action = (
             ContractEvent.Action.CHANGE
             if kind == CertificateVersion.Kind.CHANGE
@@ -511,6 +513,34 @@ def _save_fee_statement(version: CertificateVersion, *, terms: GuaranteeTerms, a
         documents.render_fee_statement(fees.FeeStatementData(content=version.content, quote=quote)),
         sealing.FEE_STATEMENT,
     )
+    statement.pdf.save(
+        f"{version.contract.number}-fee-{version.sequence}.pdf", ContentFile(pdf.data), save=False
+    )
+    statement.save()
+    return statement
+
+
+def _save_additional_fee_statement(version: CertificateVersion, *, before: CertificateContent, at):
+    """The 保証料計算書 of a 変更 that raises the 保証金額 or moves the 保証期限 later (追加保証料)."""
+    rate = FeeRate.objects.get(product=version.contract.product)
+    additional = fees.additional_fee(before=before, after=version.content, rate=rate)
+    if additional is None:
+        return None
+    data = fees.FeeStatementData(
+        content=version.content, quote=additional.parts[0].quote, additional=additional
+    )
+    statement = FeeStatement(
+        contract=version.contract,
+        version=version,
+        guarantee_amount=version.content["guarantee_amount"],
+        days=max(part.quote.days for part in additional.parts),
+        annual_rate=rate.annual_rate,
+        minimum_fee=0,
+        fee=additional.fee,
+        illustrative=rate.illustrative,
+        issued_at=at,
+    )
+    pdf = _sealed(version.contract, documents.render_fee_statement(data), sealing.FEE_STATEMENT)
     statement.pdf.save(
         f"{version.contract.number}-fee-{version.sequence}.pdf", ContentFile(pdf.data), save=False
     )

@@ -9,10 +9,10 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from common.formats import percent, wareki, yen
+from common.formats import kanji_number, percent, wareki, yen
 from issuers.documents.base import CONTENT_WIDTH, LABEL_BACKGROUND, SPECIMEN_RED, Spread, build, para
 from issuers.documents.certificate import PERIOD_SEPARATOR
-from issuers.fees import DAYS_PER_YEAR, FeeStatementData
+from issuers.fees import DAYS_PER_YEAR, FeeStatementData, fee_period
 
 TITLE = "保証料計算書"
 INTRO = "下記の保証契約について、保証料を次のとおり計算いたしました。"
@@ -21,6 +21,13 @@ ILLUSTRATIVE_NOTE = "※本計算書の料率は説明用の見本であり、�
 FORMULA = (
     f"計算方法：保証金額 × 年率 × 保証日数 ÷ {DAYS_PER_YEAR}（円未満切捨て）を10円未満切捨てとし、"
     "最低保証料に満たない場合は最低保証料とします。保証日数は始期と終期の両日を含みます。"
+)
+
+ADDITIONAL_INTRO = "下記の保証契約の変更{change}について、追加保証料を次のとおり計算いたしました。"
+ADDITIONAL_FORMULA = (
+    f"計算方法：増額分は増額した保証金額について変更日（保証期間の開始前はその始期）から保証期限まで、"
+    f"延長分は変更前の保証金額について延長した日数分を、保証金額 × 年率 × 日数 ÷ {DAYS_PER_YEAR}"
+    "（円未満切捨て）で計算し、その合計を10円未満切捨てとします。追加保証料には最低保証料を適用しません。"
 )
 
 LABEL_COLUMN = 44 * mm
@@ -44,8 +51,32 @@ def computation(statement: FeeStatementData) -> str:
     return f"{line} → {yen(quote.fee)}"
 
 
+def additional_computation(statement: FeeStatementData) -> list[str]:
+    """One line a part (「増額分 5,000,000 円 × 0.250% × 262日 ÷ 365 = 8,972 円」) and the total."""
+    additional = statement.additional
+    lines = [
+        f"{part.label} {yen(part.amount)} × {rate_percent(part.quote.annual_rate)} × {part.quote.days}日"
+        f" ÷ {DAYS_PER_YEAR} = {yen(part.quote.computed)}"
+        for part in additional.parts
+    ]
+    return [*lines, f"合計 {yen(additional.computed)} → {yen(additional.fee)}"]
+
+
 def rows(statement: FeeStatementData) -> list[tuple[str, str]]:
     content, quote = statement.content, statement.quote
+    if statement.additional is not None:
+        start, end = fee_period(content)
+        return [
+            ("保証契約番号", content["number"]),
+            ("商品名", f"{content['product_name']}（変更{kanji_number(content['change_no'])}）"),
+            ("保証契約者", f"{content['contractor_address']}\n{content['contractor_name']}"),
+            ("被保証者", content["beneficiary"]),
+            ("工事名", content["work_name"]),
+            ("保証金額（変更後）", yen(content["guarantee_amount"])),
+            ("保証期限（変更後）", wareki(end)),
+            ("保証料率（年率）", rate_percent(quote.annual_rate)),
+            ("追加保証料", yen(statement.additional.fee)),
+        ]
     return [
         ("保証契約番号", content["number"]),
         ("商品名", content["product_name"]),
@@ -128,6 +159,18 @@ def _illustrative_box() -> Table:
     return box
 
 
+def _intro(statement: FeeStatementData) -> str:
+    if statement.additional is None:
+        return INTRO
+    return ADDITIONAL_INTRO.format(change=kanji_number(statement.content["change_no"]))
+
+
+def _computation_lines(statement: FeeStatementData) -> list[str]:
+    if statement.additional is None:
+        return [computation(statement)]
+    return additional_computation(statement)
+
+
 def render_fee_statement(statement: FeeStatementData) -> bytes:
     """The 保証料計算書 of one quote, as PDF bytes."""
     story = [
@@ -137,13 +180,13 @@ def render_fee_statement(statement: FeeStatementData) -> bytes:
         Spacer(0, 8 * mm),
         _header(statement),
         Spacer(0, 8 * mm),
-        para(INTRO),
+        para(_intro(statement)),
         Spacer(0, 4 * mm),
         _table(statement),
         Spacer(0, 4 * mm),
-        para(computation(statement)),
+        *[para(line) for line in _computation_lines(statement)],
         Spacer(0, 2 * mm),
-        para(FORMULA, "small"),
+        para(FORMULA if statement.additional is None else ADDITIONAL_FORMULA, "small"),
         Spacer(0, 5 * mm),
         para(TAX_NOTE),
     ]
