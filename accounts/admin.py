@@ -2,11 +2,18 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 
+from accounts.audited_admin import AuditedAdmin
 from accounts.models import LoginFailure, TokenBucket, User
 from accounts.throttle import ThrottledLoginMixin
 from common.admin import ListFilterGuard
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    """Django's user admin; changes of what the user may do are audited (accounts/audited_admin.py)."""
+
+    audited_fields = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+    user_field = ""
 
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):

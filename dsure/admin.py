@@ -3,6 +3,7 @@ read-only. No key, and no digest of one, is ever shown."""
 
 from django.contrib import admin, messages
 
+from accounts.audited_admin import AuditedAdmin
 from common.admin import ListFilterGuard
 from dsure.deliveries import delivery_resend
 from dsure.models import (
@@ -41,7 +42,8 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(AuditedAdmin):
+    audited_fields = ("user", "body")
     list_display = ["user", "body", "notify_by_email"]
     list_filter = ["body"]
     list_select_related = ["user", "body"]

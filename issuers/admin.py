@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.audited_admin import AuditedAdmin
 from common.admin import ListFilterGuard
 from common.forms import FullWidthTextField, OneLineTextField, YenField
 from common.http import pdf_response
@@ -261,12 +262,20 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
         return own + super().get_urls()
 
     def version_pdf_view(self, request, pk, version_pk):
-        version = get_object_or_404(self._contract(request, pk).versions.exclude(pdf=""), pk=version_pk)
-        return pdf_response(version.pdf, f"{version.contract.number}-{version.sequence}.pdf")
+        contract = self._contract(request, pk)
+        version = get_object_or_404(contract.versions.exclude(pdf=""), pk=version_pk)
+        services.document_download(
+            contract=contract, document="certificate", by=request.user, sequence=version.sequence
+        )
+        return pdf_response(version.pdf, f"{contract.number}-{version.sequence}.pdf")
 
     def fee_pdf_view(self, request, pk, statement_pk):
-        statement = get_object_or_404(self._contract(request, pk).fee_statements, pk=statement_pk)
-        return pdf_response(statement.pdf, f"{statement.contract.number}-fee.pdf")
+        contract = self._contract(request, pk)
+        statement = get_object_or_404(contract.fee_statements, pk=statement_pk)
+        services.document_download(
+            contract=contract, document="fee_statement", by=request.user, statement=statement.pk
+        )
+        return pdf_response(statement.pdf, f"{contract.number}-fee.pdf")
 
     def _contract(self, request, pk) -> GuaranteeContract:
         if not self.has_view_permission(request):
@@ -432,7 +441,8 @@ class FeeRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clerk)
-class ClerkAdmin(admin.ModelAdmin):
+class ClerkAdmin(AuditedAdmin):
+    audited_fields = ("user", "branch")
     list_display = ["user", "branch"]
     list_select_related = ["user", "branch"]
     autocomplete_fields = ["user"]

@@ -273,9 +273,58 @@ def contract_revoke(*, contract: GuaranteeContract, by, reason: str) -> Guarante
 
 
 def current_key(contract: GuaranteeContract) -> str | None:
-    """The live key in clear, for the contractor's own screens only."""
+    """The live key in clear, for the contractor's own screens only (through key_view)."""
     latest = contract.keys.order_by("-sequence").first()
     return decrypt_key(latest.key_ciphertext) if latest else None
+
+
+# -- reads worth a trace: the key shown, the key notice and a clerk's PDFs downloaded --------------------
+# Recorded in the audit trail like the changes (who, when, from where), never with the key itself.
+
+
+def key_view(*, contract: GuaranteeContract, by) -> str | None:
+    """The live key for a person to read (Net Desk's 詳細); each showing is audited."""
+    key = current_key(contract)
+    if key is not None:
+        audit.record(
+            action="contract.key.view",
+            summary=f"{contract.number} の認証キーを表示",
+            obj=contract,
+            by=by,
+            number=contract.number,
+        )
+    return key
+
+
+def key_notice_download(*, contract: GuaranteeContract, by) -> KeyIssue | None:
+    """The latest key notice (its PDF carries the key), audited as downloaded; None if there is none."""
+    notice = contract.keys.order_by("-sequence").first()
+    if notice is not None:
+        audit.record(
+            action="contract.key_notice.download",
+            summary=f"{contract.number} の「認証キー」のお知らせをダウンロード",
+            obj=contract,
+            by=by,
+            number=contract.number,
+            sequence=notice.sequence,
+        )
+    return notice
+
+
+def document_download(*, contract: GuaranteeContract, document: str, by, **facts) -> None:
+    """A clerk downloaded one of the contract's PDFs (document: "certificate" or "fee_statement")."""
+    audit.record(
+        action="contract.pdf.download",
+        summary=f"{contract.number} のPDF（{DOCUMENT_NAMES[document]}）をダウンロード",
+        obj=contract,
+        by=by,
+        number=contract.number,
+        document=document,
+        **facts,
+    )
+
+
+DOCUMENT_NAMES = {"certificate": "保証証書", "fee_statement": "保証料計算書"}
 
 
 def current_content(contract: GuaranteeContract) -> CertificateContent:

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.audited_admin import AuditedAdmin
 from common.formats import kanji_number, wareki, yen
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
@@ -408,7 +409,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(AuditedAdmin):
+    audited_fields = ("user", "company")
     list_display = ["user", "company"]
     list_select_related = ["user", "company"]
     autocomplete_fields = ["user", "company"]

@@ -15,7 +15,6 @@ from accounts.throttle import SEAL_CHECK_THROTTLED, seal_check_allowed
 from common.http import json_download, pdf_response
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
-from issuers.models import KeyIssue
 from netdesk import selectors
 from netdesk.access import contractor_required
 from netdesk.contract_forms import ContractFilterForm
@@ -95,7 +94,7 @@ def contract_detail(request, pk):
     }
     if contract.is_electronic:
         context["history"] = history
-        context["key"] = issuers_services.current_key(contract)
+        context["key"] = issuers_services.key_view(contract=contract, by=request.user)
         context["first_viewed_at"] = issuers_selectors.first_views([contract.number]).get(contract.number)
     return render(request, "netdesk/contract_detail.html", context)
 
@@ -143,7 +142,7 @@ def certificate_proof(request, pk):
 def key_notice_pdf(request, pk):
     """印刷: the latest 電子保証にかかる「認証キー」のお知らせ. The key is in the PDF, never in the URL."""
     product_request = contract_for_company(request, pk)
-    notice = KeyIssue.objects.filter(contract=product_request.contract).order_by("-sequence").first()
+    notice = issuers_services.key_notice_download(contract=product_request.contract, by=request.user)
     if notice is None:
         raise Http404
     return pdf_response(notice.notice_pdf, f"key-notice-{product_request.contract.number}.pdf")
