@@ -29,6 +29,11 @@ lint: $(VENV)/.installed
 check-migrations: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Django's Japanese overridden where it misleads a clerk (locale/ja/LC_MESSAGES/django.po).
+.PHONY: messages
+messages:
+	msgfmt --check -o locale/ja/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.po
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media
 

@@ -1,7 +1,12 @@
 """What every ModelAdmin of the project shares."""
 
+import re
+
+import jaconv
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+
+from common import contract_numbers
 
 
 class _GuardedChangeList(ChangeList):
@@ -33,3 +38,34 @@ class ListFilterGuard:
 
     def get_changelist(self, request, **kwargs):
         return _GuardedChangeList
+
+
+def search_variants(term: str) -> list[str]:
+    """What one typed search also means: the term as typed, half-width and full-width (工事名 and
+    会社名 are stored as the contractor typed them, ２０１０８ or 20108), and for a 保証契約番号 its
+    canonical form (２０１０８－００００１Ｋ, 2010800001k → 20108-00001K; a prefix of 6 digits or more
+    gets its hyphen too)."""
+    half = jaconv.z2h(term, kana=False, ascii=True, digit=True)
+    variants = [term, half, jaconv.h2z(half, kana=False, ascii=True, digit=True)]
+    number = contract_numbers.normalize(term)
+    if _NUMBER_PREFIX.match(number):
+        number = f"{number[:5]}-{number[5:]}"
+    variants.append(number)
+    return list(dict.fromkeys(v for v in variants if v.strip()))
+
+
+_NUMBER_PREFIX = re.compile(r"^[0-9]{6,10}[A-Z]?$")
+
+
+class WidthInsensitiveSearch:
+    """Mix into a ModelAdmin with search_fields, before admin.ModelAdmin: a row matches when any of
+    search_variants(typed) matches the way Django's admin search would."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        matched, duplicates = queryset.none(), False
+        for variant in search_variants(search_term):
+            found, may_duplicate = super().get_search_results(request, queryset, variant)
+            matched, duplicates = matched | found, duplicates or may_duplicate
+        return matched, duplicates

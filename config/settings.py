@@ -36,7 +36,7 @@ if not DEBUG and (not KEY_ENCRYPTION_KEY or not KEY_DIGEST_SECRETS):
     raise ImproperlyConfigured("With DEBUG off, KEY_ENCRYPTION_KEY and KEY_DIGEST_SECRETS must be set.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "netdesk.admin_apps.ClerkAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -112,6 +112,8 @@ LOGIN_URL = "netdesk:login"
 
 LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
+FORMAT_MODULE_PATH = ["config.formats"]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # Django's Japanese where it is missing or misleads (locale/ja)
 USE_I18N = True
 USE_TZ = True
 

@@ -5,17 +5,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
-from common.admin import ListFilterGuard
+from common.admin import ListFilterGuard, WidthInsensitiveSearch
+from common.formats import wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField
 from common.http import pdf_response
-from issuers import services
+from issuers import selectors, services
 from issuers.models import (
     Branch,
     CertificateVersion,
@@ -31,19 +35,18 @@ from issuers.models import (
 )
 
 
-def clerk_branch(request) -> Branch | None:
-    """The branch of the clerk making `request`, looked up once per request (a list page asks for its
-    queryset several times: the rows, the counts, the action's selection)."""
-    if not hasattr(request, "_clerk_branch"):
-        request._clerk_branch = Branch.objects.filter(clerks__user=request.user).first()
-    return request._clerk_branch
-
-
-class BranchScopedAdmin(ListFilterGuard, admin.ModelAdmin):
+class BranchScopedAdmin(WidthInsensitiveSearch, ListFilterGuard, admin.ModelAdmin):
     """A clerk sees only rows of their branch; another branch's object is a 404, not a redirect.
-    Superusers see everything; staff without a branch see nothing."""
+    Superusers see everything, with a 支店 filter (the clerk's home links to it); staff without a
+    branch see nothing. Search accepts full-width and half-width input (common.admin)."""
 
     branch_path = "branch"
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            filters.append((self.branch_path, admin.RelatedOnlyFieldListFilter))
+        return filters
 
     class Media:
         css = {"all": ["css/admin.css"]}  # 24px filter links (WCAG 2.2 target size)
@@ -52,7 +55,7 @@ class BranchScopedAdmin(ListFilterGuard, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        branch = clerk_branch(request)
+        branch = selectors.clerk_branch(request)
         if branch is None:
             return queryset.none()
         return queryset.filter(**{self.branch_path: branch})
@@ -142,6 +145,13 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ConfirmForm(forms.Form):
+    """An operation with nothing to type: the page itself is the confirmation (its one hidden field
+    makes the POST a bound form)."""
+
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="yes")
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
 
@@ -188,34 +198,63 @@ class CorrectionForm(forms.Form):
         )
 
 
+class RevokedFilter(admin.SimpleListFilter):
+    """取消 or not, in words (Django's own filter for an empty date says 「空／空でない」)."""
+
+    title = "取消"
+    parameter_name = "revoked"
+
+    def lookups(self, request, model_admin):
+        return [("no", "取消されていない"), ("yes", "取消済み")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(revoked_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(GuaranteeContract)
 class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+    """Contracts of the clerk's branch with what the certificate says now (工事名, 受注者, 保証金額,
+    保証期限 from the current version's content) and links to its documents."""
+
     list_display = [
         "number",
+        "work_name",
+        "contractor_name",
+        "ordering_body",
         "product",
         "format",
-        "ordering_body",
-        "branch",
+        "guarantee_amount",
+        "guarantee_deadline",
+        "status",
         "issued_at",
-        "issued_by",
-        "revoked_at",
     ]
     list_filter = [
         "product",
         "format",
         ("ordering_body", admin.RelatedOnlyFieldListFilter),
         "issued_at",
-        ("revoked_at", admin.EmptyFieldListFilter),
+        RevokedFilter,
     ]
     list_select_related = ["ordering_body", "branch", "issued_by"]
-    search_fields = ["number", "versions__content__work_name"]
+    search_fields = ["number", "versions__content__work_name", "versions__content__contractor_name"]
+    search_help_text = (
+        "保証契約番号・工事名・受注者で検索できます（全角・半角、ハイフンの有無を問いません）。"
+    )
     date_hierarchy = "issued_at"
     fields = [
         "number",
+        "work_name",
+        "contractor_name",
+        "ordering_body",
         "product",
         "format",
+        "guarantee_amount",
+        "guarantee_deadline",
+        "status",
+        "documents",
         "branch",
-        "ordering_body",
         "issued_at",
         "issued_by",
         "revoked_at",
@@ -225,6 +264,56 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [VersionInline, KeyInline, FeeStatementInline, EventInline]
     change_form_template = "admin/issuers/guaranteecontract/change_form.html"
+
+    def get_queryset(self, request):
+        versions = CertificateVersion.objects.order_by("sequence")
+        return super().get_queryset(request).prefetch_related(Prefetch("versions", queryset=versions))
+
+    # -- what the certificate says now (the current version's content) --------------------------------
+
+    @staticmethod
+    def _current(contract) -> CertificateVersion:
+        return selectors.contract_history(contract.versions.all())[-1].shown
+
+    @admin.display(description="工事名")
+    def work_name(self, contract):
+        return self._current(contract).content["work_name"]
+
+    @admin.display(description="受注者")
+    def contractor_name(self, contract):
+        return self._current(contract).content["contractor_name"]
+
+    @admin.display(description="保証金額")
+    def guarantee_amount(self, contract):
+        return yen(self._current(contract).content["guarantee_amount"])
+
+    @admin.display(description="保証期限")
+    def guarantee_deadline(self, contract):
+        return wareki(self._current(contract).content["guarantee_deadline"])
+
+    @admin.display(description="状態")
+    def status(self, contract):
+        return selectors.contract_status(
+            self._current(contract).content,
+            today=timezone.localdate(),
+            revoked=contract.revoked_at is not None,
+        )
+
+    @admin.display(description="書類")
+    def documents(self, contract):
+        current = self._current(contract)
+        links = []
+        if current.pdf:
+            links.append(("issuers_contract_version_pdf", current.pk, "保証証書（現在の版）"))
+        key = contract.keys.order_by("sequence").last()
+        if key is not None:
+            links.append(("issuers_contract_key_notice_pdf", key.pk, "「認証キー」のお知らせ"))
+        links += [("issuers_contract_fee_pdf", s.pk, "保証料計算書") for s in contract.fee_statements.all()]
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}" target="_blank" rel="noopener">{}（PDF）</a>',
+            ((reverse(f"admin:{name}", args=[contract.pk, pk]), label) for name, pk, label in links),
+        )
 
     def get_urls(self):
         own = [
@@ -254,6 +343,16 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
                 name="issuers_contract_version_pdf",
             ),
             path(
+                "<id:pk>/keys/<id:key_pk>/notice/",
+                self.admin_site.admin_view(self.key_notice_pdf_view),
+                name="issuers_contract_key_notice_pdf",
+            ),
+            path(
+                "<id:pk>/resend-mail/",
+                self.admin_site.admin_view(self.resend_mail_view),
+                name="issuers_contract_resend_mail",
+            ),
+            path(
                 "<id:pk>/fees/<id:statement_pk>/pdf/",
                 self.admin_site.admin_view(self.fee_pdf_view),
                 name="issuers_contract_fee_pdf",
@@ -276,6 +375,27 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
             contract=contract, document="fee_statement", by=request.user, statement=statement.pk
         )
         return pdf_response(statement.pdf, f"{contract.number}-fee.pdf")
+
+    def key_notice_pdf_view(self, request, pk, key_pk):
+        """The notice the contractor hands to the ordering body (it carries the key): the clerk may
+        print it for a contractor who asks; each download is in the audit trail."""
+        contract = self._contract(request, pk)
+        issue = get_object_or_404(contract.keys, pk=key_pk)
+        services.document_download(
+            contract=contract, document="key_notice", by=request.user, notice=issue.sequence
+        )
+        return pdf_response(issue.notice_pdf, f"{contract.number}-key-{issue.sequence}.pdf")
+
+    def resend_mail_view(self, request, pk):
+        return self._operation(
+            request,
+            pk,
+            ConfirmForm,
+            lambda contract, form: services.issued_mail_resend(contract=contract, by=request.user),
+            done="{number} の発行完了のお知らせを再送しました（認証キーは記載していません）。",
+            title="発行完了のお知らせの再送",
+            button="再送する",
+        )
 
     def _contract(self, request, pk) -> GuaranteeContract:
         if not self.has_view_permission(request):

@@ -19,10 +19,21 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-def queue_issued_mail(*, contract, content, to: str) -> OutboundMail:
-    """「電子保証（認証キー）発行完了のお知らせ」, queued in the caller's transaction."""
+def issued_dedup_key(contract) -> str:
+    return f"issued:{contract.number}"
+
+
+def queue_issued_mail(*, contract, content, to: str, resend: int = 0) -> OutboundMail:
+    """「電子保証（認証キー）発行完了のお知らせ」, queued in the caller's transaction. `resend` numbers a
+    clerk's 再送 (1, 2, …), so that it is not taken for the first notice and dropped."""
     context = {"content": content, "netdesk_url": f"{settings.SITE_URL}/netdesk/contracts/?tab=electronic"}
-    return queue_mail(dedup_key=f"issued:{contract.number}", to=to, template="issued", context=context)
+    dedup_key = issued_dedup_key(contract)
+    return queue_mail(
+        dedup_key=f"{dedup_key}:resend:{resend}" if resend else dedup_key,
+        to=to,
+        template="issued",
+        context=context,
+    )
 
 
 def queue_mail(*, dedup_key: str, to: str, template: str, context: dict) -> OutboundMail:

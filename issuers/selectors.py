@@ -8,7 +8,15 @@ from dsure import selectors as dsure_selectors
 from dsure import transparency as dsure_transparency
 from dsure.history import HistoryEntry, Standing, standing_of, visible_history
 from dsure.models import Certificate
-from issuers.models import CertificateVersion, OrderingBody
+from issuers.models import Branch, CertificateVersion, OrderingBody
+
+
+def clerk_branch(request) -> Branch | None:
+    """The branch of the clerk making `request`, looked up once per request (a list page asks for its
+    queryset several times: the rows, the counts, the action's selection)."""
+    if not hasattr(request, "_clerk_branch"):
+        request._clerk_branch = Branch.objects.filter(clerks__user=request.user).first()
+    return request._clerk_branch
 
 
 def esurety_ordering_bodies(*, search: str = "") -> QuerySet[OrderingBody]:

@@ -33,6 +33,7 @@ from issuers.models import (
     GuaranteeContract,
     KeyIssue,
     OrderingBody,
+    OutboundMail,
     Product,
 )
 from issuers.numbers import allocate_number
@@ -272,6 +273,29 @@ def contract_revoke(*, contract: GuaranteeContract, by, reason: str) -> Guarante
     return contract
 
 
+def issued_mail_resend(*, contract: GuaranteeContract, by) -> None:
+    """再送: 「発行完了のお知らせ」 once more, to the address the contractor gave for the first one, with
+    the certificate as it reads now. Never the key. Refused when no notice was asked for."""
+    first = OutboundMail.objects.filter(dedup_key=mail.issued_dedup_key(contract)).first()
+    if first is None:
+        raise IssueError("この保証契約は発行完了のお知らせの送信を希望されていないため、再送できません。")
+    now = timezone.now()
+    with transaction.atomic():
+        contract = _locked_in_force(contract)
+        resends = contract.events.filter(action=ContractEvent.Action.MAIL).count()
+        mail.queue_issued_mail(
+            contract=contract, content=current_content(contract), to=first.to, resend=resends + 1
+        )
+        _record(contract, ContractEvent.Action.MAIL, by, now, "発行完了のお知らせを再送")
+        audit.record(
+            action="mail.resend",
+            summary=f"{contract.number} の発行完了のお知らせを再送",
+            obj=contract,
+            by=by,
+            number=contract.number,
+        )
+
+
 def current_key(contract: GuaranteeContract) -> str | None:
     """The live key in clear, for the contractor's own screens only (through key_view)."""
     latest = contract.keys.order_by("-sequence").first()
@@ -312,7 +336,7 @@ def key_notice_download(*, contract: GuaranteeContract, by) -> KeyIssue | None:
 
 
 def document_download(*, contract: GuaranteeContract, document: str, by, **facts) -> None:
-    """A clerk downloaded one of the contract's PDFs (document: "certificate" or "fee_statement")."""
+    """A clerk downloaded one of the contract's PDFs (document: a key of DOCUMENT_NAMES)."""
     audit.record(
         action="contract.pdf.download",
         summary=f"{contract.number} のPDF（{DOCUMENT_NAMES[document]}）をダウンロード",
@@ -324,7 +348,11 @@ def document_download(*, contract: GuaranteeContract, document: str, by, **facts
     )
 
 
-DOCUMENT_NAMES = {"certificate": "保証証書", "fee_statement": "保証料計算書"}
+DOCUMENT_NAMES = {
+    "certificate": "保証証書",
+    "fee_statement": "保証料計算書",
+    "key_notice": "「認証キー」のお知らせ",
+}
 
 
 def current_content(contract: GuaranteeContract) -> CertificateContent:

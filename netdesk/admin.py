@@ -9,19 +9,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
 from common.formats import kanji_number, wareki, yen
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
-from issuers.admin import BranchScopedAdmin
+from issuers.admin import BranchScopedAdmin, GuaranteeContractAdmin
 from issuers.documents import fee_statement
-from issuers.models import FeeRate, Product
+from issuers.models import CertificateFormat, FeeRate, GuaranteeContract, Product
 from netdesk import services
 from netdesk.models import (
     AmendmentRequest,
@@ -41,23 +44,61 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 UNEXPECTED_FAILURE = "システムの障害のため発行できませんでした。時間をおいて再度お試しください。"
 
 
+FORMAT_SHORT = {CertificateFormat.PAPER: "紙", CertificateFormat.ELECTRONIC: "電子"}
+
+
 class IssueResult(NamedTuple):
     product_request: ProductRequest
     number: str | None
     failure: str
 
 
-class ProductStatusFilter(admin.SimpleListFilter):
+class OpenWorkStatusFilter(admin.SimpleListFilter):
+    """手続状況, opening on the open work (申込済 + 審査中): what the clerk has to do, not every row ever.
+    「すべて」 is a value of its own (all), since no value at all means the open work."""
+
     title = "手続状況"
     parameter_name = "status"
+    OPEN, ALL = "open", "all"
 
     def lookups(self, request, model_admin):
-        return [(s.value, s.label) for s in Status if s != Status.DRAFT]
+        statuses = [(s.value, s.label) for s in Status if s != Status.DRAFT]
+        return [(self.OPEN, "受付中（申込済・審査中）"), *statuses, (self.ALL, "すべて")]
+
+    def value(self):
+        return super().value() or self.OPEN
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def statuses(self):
+        """The statuses chosen, or None for すべて."""
+        value = self.value()
+        if value == self.ALL:
+            return None
+        return OPEN_STATUSES if value == self.OPEN else [value]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(products__requested=True, products__status=self.value()).distinct()
-        return queryset
+        statuses = self.statuses()
+        return queryset if statuses is None else queryset.filter(status__in=statuses)
+
+
+class ProductStatusFilter(OpenWorkStatusFilter):
+    """An application is in a 手続状況 when one of its requested products is."""
+
+    def queryset(self, request, queryset):
+        statuses = self.statuses()
+        if statuses is None:
+            return queryset
+        requests = ProductRequest.objects.filter(
+            application=OuterRef("pk"), requested=True, status__in=statuses
+        )
+        return queryset.filter(Exists(requests))
 
 
 class ProductFilter(admin.SimpleListFilter):
@@ -142,7 +183,8 @@ class ApplicationAdmin(BranchScopedAdmin):
     """Applications sent to the clerk's branch, drafts excluded. Read-only: clerks act through the
     buttons (services), never by editing the contractor's data."""
 
-    list_display = ["work_name", "company", "ordering_body", "product_statuses", "submitted_at"]
+    list_display = ["work_name", "company", "ordering_body", "product_statuses", "submitted_on"]
+    ordering = ["submitted_at", "pk"]  # the oldest work first
     list_filter = [
         ProductStatusFilter,
         ProductFilter,
@@ -150,7 +192,10 @@ class ApplicationAdmin(BranchScopedAdmin):
         "submitted_at",
     ]
     list_select_related = ["company", "ordering_body", "branch"]
-    search_fields = ["work_name", "company__name"]
+    search_fields = ["work_name", "company__name", "products__contract__number"]
+    search_help_text = (
+        "工事名・受注者・保証契約番号で検索できます（全角・半角、ハイフンの有無を問いません）。"
+    )
     inlines = [ProductRequestInline, EventInline]
     change_form_template = "admin/netdesk/application/change_form.html"
     actions = ["mark_reviewing", "issue_all"]
@@ -220,13 +265,20 @@ class ApplicationAdmin(BranchScopedAdmin):
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.display(description="手続状況")
+    @admin.display(description="商品・形式・手続状況")
     def product_statuses(self, application):
         return format_html_join(
-            ", ",
-            "{}: {}",
-            ((r.get_product_display(), r.get_status_display()) for r in application.requested_products),
+            mark_safe("<br>"),
+            "{}（{}）: {}",
+            (
+                (r.get_product_display(), FORMAT_SHORT.get(r.format, "—"), r.status_label)
+                for r in application.requested_products
+            ),
         )
+
+    @admin.display(description="申込日", ordering="submitted_at")
+    def submitted_on(self, application):
+        return timezone.localdate(application.submitted_at) if application.submitted_at else None
 
     # -- buttons on the review page -----------------------------------------------------------------
 
@@ -401,6 +453,29 @@ class ApplicationAdmin(BranchScopedAdmin):
         return True
 
 
+# -- 保証契約: issuers' contract admin, with the link back to the application it was issued for -----------
+
+admin.site.unregister(GuaranteeContract)
+
+
+@admin.register(GuaranteeContract)
+class ContractAdmin(GuaranteeContractAdmin):
+    """issuers knows contracts, not applications (docs/architecture.md): the link is added here."""
+
+    fields = ["application", *GuaranteeContractAdmin.fields]
+    readonly_fields = fields
+
+    @admin.display(description="保証申込")
+    def application(self, contract):
+        product_request = (
+            ProductRequest.objects.filter(contract=contract).select_related("application").first()
+        )
+        if product_request is None:
+            return "—"
+        url = reverse("admin:netdesk_application_change", args=[product_request.application_id])
+        return format_html('<a href="{}">{}</a>', url, product_request.application)
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "representative"]
@@ -425,10 +500,16 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
     差戻し call netdesk.services (amendment_issue → issuers.services.contract_change)."""
 
     branch_path = "product_request__application__branch"
-    list_display = ["contract_number", "company", "product", "status", "requested_at"]
-    list_filter = ["status", "requested_at"]
+    list_display = ["contract_number", "work_name", "company", "product", "status", "requested_at"]
+    list_filter = [OpenWorkStatusFilter, "requested_at"]
+    ordering = ["requested_at", "pk"]  # the oldest request first
     list_select_related = ["product_request__contract", "product_request__application__company", "version"]
-    search_fields = ["product_request__contract__number", "product_request__application__company__name"]
+    search_fields = [
+        "product_request__contract__number",
+        "product_request__application__work_name",
+        "product_request__application__company__name",
+    ]
+    search_help_text = ApplicationAdmin.search_help_text
     date_hierarchy = "requested_at"
     change_form_template = "admin/netdesk/amendmentrequest/change_form.html"
     fields = [
@@ -460,6 +541,10 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
     def company(self, amendment):
         return amendment.product_request.application.company
 
+    @admin.display(description="工事名")
+    def work_name(self, amendment):
+        return amendment.product_request.application.work_name
+
     @admin.display(description="商品")
     def product(self, amendment):
         return amendment.product_request.get_product_display()
@@ -469,7 +554,8 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
         if amendment.version is None:
             return "—"
         issued = (
-            f"変更{kanji_number(amendment.version.change_no)}（{amendment.version.issued_at:%Y/%m/%d %H:%M}）"
+            f"変更{kanji_number(amendment.version.change_no)}"
+            f"（{date_format(timezone.localtime(amendment.version.issued_at), 'DATETIME_FORMAT')}）"
         )
         cancelled = issuers_selectors.cancellations_of(amendment.version).exists()
         return f"{issued}・変更取消済" if cancelled else issued

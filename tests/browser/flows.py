@@ -259,10 +259,16 @@ def check_admin(page, screens: Screens, name: str, *, key: str | None = None) ->
     check(page, screens, name, key=key)
 
 
-def open_application_in_admin(page, screens: Screens, work_name: str = WORK_NAME) -> None:
-    """管理サイト → 保証申込 → the application's review page."""
-    page.get_by_role("link", name="保証申込", exact=True).first.click()
-    expect(page.get_by_role("heading", name=re.compile("変更する 保証申込 を選択"))).to_be_visible()
+def open_application_in_admin(
+    page, screens: Screens, work_name: str = WORK_NAME, *, key: str | None = None
+) -> None:
+    """The clerk's home (長野支店の受付状況) → the count of 新着（申込済） → the list → the review page."""
+    expect(page.get_by_role("heading", name="長野支店の受付状況")).to_be_visible()
+    new = page.get_by_role("link", name=re.compile("^長野支店 新着（申込済） "))
+    expect(new).to_have_text("1件")
+    check_admin(page, screens, "admin-home", key=key)
+    new.click()
+    expect(page.get_by_role("heading", name="保証申込一覧")).to_be_visible()
     check_admin(page, screens, "admin-application-list")
     page.get_by_role("link", name=work_name).click()
     expect(page.get_by_role("heading", name="審査・発行（見本）")).to_be_visible()

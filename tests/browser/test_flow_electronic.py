@@ -57,15 +57,15 @@ def test_electronic_flow_from_application_to_dsure_and_an_amendment(people, scre
     # -- The clerk of another branch does not see it ------------------------------------------------
     yuki = people("yuki")
     admin_log_in(yuki, screens, "yuki")
-    expect(yuki.get_by_role("link", name="保証申込", exact=True)).to_be_visible()
+    expect(yuki.get_by_role("link", name="栃木支店 新着（申込済） 0件")).to_be_visible()
     yuki.get_by_role("link", name="保証申込", exact=True).first.click()
-    expect(yuki.get_by_role("heading", name=re.compile("変更する 保証申込 を選択"))).to_be_visible()
+    expect(yuki.get_by_role("heading", name="保証申込一覧")).to_be_visible()
     expect(yuki.get_by_role("link", name=WORK_NAME)).to_have_count(0)
     assert yuki.goto(f"/admin/netdesk/application/{application.pk}/change/").status == 404
 
     # -- The admin: clerk X reviews and issues both -------------------------------------------------
     admin_log_in(xavier, screens, "xavier")
-    open_application_in_admin(xavier, screens)
+    open_application_in_admin(xavier, screens, key="03a-admin-home")
     review = xavier.locator(".review-actions")
     expect(review.get_by_role("row", name=re.compile("前払金保証"))).to_contain_text("申込済")
     xavier.get_by_role("button", name="審査中にする").click()

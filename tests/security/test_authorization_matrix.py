@@ -221,6 +221,10 @@ RULES: dict[str, Rule] = {
     "admin:issuers_contract_reissue_key": Rule(staff(200, 404), contract),
     "admin:issuers_contract_revoke": Rule(staff(200, 404), contract),
     "admin:issuers_contract_version_pdf": Rule(staff(200, 404), contract_version),
+    "admin:issuers_contract_key_notice_pdf": Rule(
+        staff(200, 404), lambda w: {"pk": w.contract.pk, "key_pk": w.contract.keys.get().pk}
+    ),
+    "admin:issuers_contract_resend_mail": Rule(staff(200, 404), contract),
     "admin:issuers_contract_fee_pdf": Rule(
         staff(200, 404), lambda w: {"pk": w.contract.pk, "statement_pk": w.fee_statement.pk}
     ),
@@ -495,6 +499,7 @@ def payload(world: World, case: Case) -> dict:
             "work_name": "不正な訂正",
             "post": "yes",  # confirms a delete
             "confirm_issue": "発行する",  # confirms a 発行, one or in bulk
+            "confirm": "yes",  # confirms an operation with nothing to type (再送)
             "request": [world.submitted_advance.pk],
             "action": "issue_all",
             "index": "0",
