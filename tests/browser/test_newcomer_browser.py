@@ -3,6 +3,8 @@ refused next to the choice at once; a keyboard-only application; a phone-width (
 保証契約一覧, 詳細 and D-Sure's inbox without sideways scrolling; the certificate page on one A4 page."""
 
 import datetime
+import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -165,3 +167,137 @@ def test_a_phone_needs_no_sideways_scrolling(browser, live_server, issued):
         assert_accessible(page, "受領済み電子証書一覧 (390 px)")
     finally:
         context.close()
+
+
+# -- the keyboard only --------------------------------------------------------------------------------
+
+FOCUSED = """(selector) => {
+    const element = document.activeElement;
+    if (!element || !element.matches(selector)) return null;
+    const style = getComputedStyle(element);
+    const visible = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+        || style.boxShadow !== "none";
+    return {visible, tag: element.tagName, id: element.id};
+}"""
+
+
+def tab_to(page, selector: str, *, limit: int = 60, backwards: bool = False) -> None:
+    """Press Tab (Shift+Tab) until the element matching `selector` has the focus, and check that the
+    focus can be seen (an outline or a ring)."""
+    page.wait_for_load_state()
+    for _ in range(limit):
+        found = page.evaluate(FOCUSED, selector)
+        if found:
+            assert found["visible"], f"the focus on {selector} cannot be seen"
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def choose(page, select: str, label: str) -> None:
+    """A <select> with the keyboard: arrow down until the option shows."""
+    tab_to(page, select)
+    for _ in range(40):
+        if page.evaluate("(s) => document.querySelector(s).selectedOptions[0].text", select) == label:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{label} is not an option of {select}")
+
+
+def type_date(page, day: datetime.date) -> None:
+    """Type a date into the focused <input type=date> as a person does. Its fields come in the order
+    of chromium's own language (LANG), not the page's: year first in Japanese, month first in US
+    English; a full field moves on to the next by itself, except the year (up to six digits)."""
+    language = os.environ.get("LC_ALL") or os.environ.get("LANG") or "C"
+    if language.startswith("ja"):
+        page.keyboard.type(f"{day.year}")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.type(f"{day.month:02d}{day.day:02d}")
+    else:
+        page.keyboard.type(f"{day.month:02d}{day.day:02d}{day.year}")
+
+
+def test_an_application_with_the_keyboard_only(page, contractor, otari):
+    from netdesk.models import Application, Status
+
+    today = timezone.localdate()
+    page.goto("/netdesk/login/?next=/netdesk/")
+    tab_to(page, "#id_username")
+    page.keyboard.type("alice")
+    tab_to(page, "#id_password")
+    page.keyboard.type("pw")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/netdesk/")
+
+    tab_to(page, "a[href='/netdesk/applications/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/netdesk/applications/")
+    tab_to(page, "a[href='/netdesk/applications/new/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/netdesk/applications/new/")
+    expect(page.get_by_role("heading", name="申込の作成(新規)")).to_be_visible()
+
+    # 請負工事の情報
+    for selector, text in [
+        ("#id_work_name", "中小谷地区道路改良工事"),
+        ("#id_work_location", "長野県北安曇郡小谷村大字中小谷地内"),
+    ]:
+        tab_to(page, selector)
+        page.keyboard.type(text)
+    choose(page, "#id_ordering_body", "小谷村（長野県）")
+    tab_to(page, "#id_contract_amount")
+    page.keyboard.type("50,000,000")
+    for selector, day in [
+        ("#id_period_start", today + datetime.timedelta(days=10)),
+        ("#id_period_end", today + datetime.timedelta(days=120)),
+        ("#id_contract_date", today + datetime.timedelta(days=5)),
+    ]:
+        tab_to(page, selector)
+        type_date(page, day)
+        expect(page.locator(selector)).to_have_value(day.isoformat())
+    tab_to(page, "input[name=advance_planned]")
+    page.keyboard.press("Space")
+    expect(page.locator("input[name=advance_planned][value=True]")).to_be_checked()
+
+    # 保証の申込内容: the tabs move with the arrow keys, then Tab goes into the section.
+    tab_to(page, "[role=tab][aria-selected=true]", backwards=True)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("tab", name="保証の申込内容")).to_have_attribute("aria-selected", "true")
+    tab_to(page, "#id_advance_requested")
+    page.keyboard.press("Space")
+    tab_to(page, "input[name=advance_format]")
+    page.keyboard.press("ArrowRight")  # 証書(紙) → 電子保証(認証キーを含む)
+    expect(
+        page.get_by_role("group", name="前払金保証").get_by_label("電子保証(認証キーを含む)")
+    ).to_be_checked()
+    tab_to(page, "#id_advance_guarantee_amount")
+    page.keyboard.type("20,000,000")
+    expect(page.locator("#advance_ratio")).to_have_text("40.0%")
+    tab_to(page, "#id_advance_deposit_bank")
+    page.keyboard.type("八十二銀行 小谷支店")
+    tab_to(page, "input[name=advance_redeposit]")
+    page.keyboard.press("Space")
+    choose(page, "#id_advance_payment_method", "一括納付")
+    tab_to(page, "input[name=advance_fee_statement_paper]")
+    page.keyboard.press("Space")
+
+    # その他
+    tab_to(page, "[role=tab][aria-selected=true]", backwards=True)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    choose(page, "#id_branch", "長野支店")
+    tab_to(page, "input[name=notify_issued]")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_email")
+    page.keyboard.type("soumu@example.com")
+    tab_to(page, "button[value=confirm]")
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".progress-steps [aria-current=step]")).to_have_text("申込確認")
+    tab_to(page, "form[data-submit-once] button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="保証申込を送信しました")).to_be_visible()
+    application = Application.objects.get()
+    assert application.products.get(product="advance").status == Status.SUBMITTED
+    assert application.email == "soumu@example.com"
