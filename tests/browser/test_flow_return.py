@@ -57,9 +57,11 @@ def test_returned_application_is_fixed_sent_again_and_issued(people, screens, ca
     # The contractor sees the message, fixes the bank and sends it again.
     alice.get_by_role("link", name="保証申込", exact=True).first.click()
     row = alice.get_by_role("row", name=re.compile(WORK_NAME))
-    expect(row.get_by_text("差戻し")).to_have_count(2)
+    # The list marks the application itself, and each product's 手続状況 reads 差戻し.
+    expect(row.locator(".row-mark.returned")).to_have_text("差戻し")
+    expect(row.get_by_text("差戻し")).to_have_count(3)
     check(alice, screens, "netdesk-application-list-returned")
-    row.get_by_role("link", name=re.compile("作成を再開")).click()
+    row.get_by_role("link", name=re.compile("修正して再送信")).click()
     expect(alice.get_by_role("heading", name="申込の修正（差戻し）")).to_be_visible()
     expect(alice.get_by_role("note")).to_contain_text(NOTICE)
     check(alice, screens, "netdesk-application-returned")
