@@ -301,3 +301,28 @@ def test_an_application_with_the_keyboard_only(page, contractor, otari):
     application = Application.objects.get()
     assert application.products.get(product="advance").status == Status.SUBMITTED
     assert application.email == "soumu@example.com"
+
+
+# -- printing (Ctrl+P) -----------------------------------------------------------------------------------
+
+
+def test_the_dsure_certificate_page_prints_on_one_a4_page_like_the_print_view(page, issued):
+    import io
+
+    from pypdf import PdfReader
+
+    from dsure.models import Certificate
+
+    certificate = Certificate.objects.get(number=issued.number)
+    login(page, "dsure", "paul", "pw")
+    page.goto(f"/dsure/inbox/{certificate.public_id}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    pages = {}
+    for name, url in [
+        ("certificate page", page.url),
+        ("print view", f"/dsure/certificates/{certificate.public_id}/versions/1/print/"),
+    ]:
+        page.goto(url)
+        pdf = page.pdf(format="A4", print_background=True)
+        pages[name] = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert pages == {"certificate page": 1, "print view": 1}
