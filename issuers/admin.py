@@ -551,8 +551,25 @@ class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
         "advance_ratio_limit",
         "performance_ratio_min",
     ]
-    list_filter = ["prefecture"]
+    list_filter = ["prefecture", "paper_accepted"]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "head_title", "prefecture", "esurety_start"]}),
+        ("保証の条件", {"fields": ["advance_ratio_limit", "performance_ratio_min"]}),
+        (
+            "提出のルール（「認証キー」のお知らせ）",
+            {
+                "fields": [
+                    ("key_notice_by_email", "key_notice_by_eapplication", "key_notice_by_econtract"),
+                    "advance_recipient",
+                    "performance_recipient",
+                    "paper_accepted",
+                    "submission_notes",
+                ],
+                "description": "受注者への案内（申込確認・詳細）と「電子保証対応の発注者」一覧に表示されます。",
+            },
+        ),
+    ]
 
 
 @admin.register(FeeRate)

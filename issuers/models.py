@@ -63,6 +63,9 @@ class Branch(models.Model):
         return self.name
 
 
+DEFAULT_RECIPIENT = "工事の担当課"
+
+
 class OrderingBody(models.Model):
     """An ordering body (発注者) and the rules of its guarantees, as data."""
 
@@ -92,14 +95,72 @@ class OrderingBody(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text="請負金額に対する契約保証金額の下限。通常 0.1（1/10）、低入札では 0.3（3/10）。",
     )
+    # Submission rules (spec §10): how this body takes the 「認証キー」のお知らせ, and where to.
+    key_notice_by_email = models.BooleanField("電子メール", default=True)
+    key_notice_by_eapplication = models.BooleanField("電子申請システム", default=False)
+    key_notice_by_econtract = models.BooleanField("電子契約システム", default=False)
+    advance_recipient = models.CharField(
+        "提出先（前払金保証）", max_length=100, blank=True, help_text="例: 会計課。空欄なら工事の担当課。"
+    )
+    performance_recipient = models.CharField(
+        "提出先（契約保証）", max_length=100, blank=True, help_text="例: 契約検査課。空欄なら工事の担当課。"
+    )
+    paper_accepted = models.BooleanField(
+        "紙の保証証書の受付",
+        default=True,
+        help_text="電子保証の開始後も紙の保証証書（証書(紙)）を受け付けるか。電子保証に対応しない発注者は常に受け付けます。",
+    )
+    submission_notes = models.TextField("提出に関する備考", blank=True)
 
     class Meta:
         verbose_name = "発注者"
         verbose_name_plural = "発注者"
         ordering = ["code"]
+        constraints = [
+            # A body on 電子保証 takes the key notice somehow; a body without it must take paper.
+            models.CheckConstraint(
+                condition=models.Q(esurety_start__isnull=True)
+                | models.Q(key_notice_by_email=True)
+                | models.Q(key_notice_by_eapplication=True)
+                | models.Q(key_notice_by_econtract=True),
+                name="issuers_esurety_body_has_a_channel",
+                violation_error_message="電子保証に対応する発注者は、「認証キー」のお知らせの提出方法を一つ以上選んでください。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(esurety_start__isnull=False) | models.Q(paper_accepted=True),
+                name="issuers_paper_only_body_accepts_paper",
+                violation_error_message="電子保証に対応しない発注者は、紙の保証証書を受け付けます。",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def key_notice_channels(self) -> list[str]:
+        """The channels for the 「認証キー」のお知らせ, in the leaflets' words and order."""
+        return [
+            field.verbose_name
+            for field in (
+                self._meta.get_field("key_notice_by_email"),
+                self._meta.get_field("key_notice_by_eapplication"),
+                self._meta.get_field("key_notice_by_econtract"),
+            )
+            if getattr(self, field.name)
+        ]
+
+    @property
+    def key_notice_channels_text(self) -> str:
+        """「電子メールか電子申請システム」: the channels as the leaflets write them in a sentence."""
+        return "か".join(self.key_notice_channels)
+
+    @property
+    def advance_recipient_or_default(self) -> str:
+        return self.advance_recipient or DEFAULT_RECIPIENT
+
+    @property
+    def performance_recipient_or_default(self) -> str:
+        return self.performance_recipient or DEFAULT_RECIPIENT
 
     def accepts_esurety_on(self, day: datetime.date) -> bool:
         return self.esurety_start is not None and self.esurety_start <= day

@@ -19,12 +19,25 @@ def clerk_branch(request) -> Branch | None:
     return request._clerk_branch
 
 
-def esurety_ordering_bodies(*, search: str = "") -> QuerySet[OrderingBody]:
-    """Ordering bodies registered for 電子保証 (with a start date, past or announced)."""
+def esurety_ordering_bodies(*, search: str = "", prefecture: str = "") -> QuerySet[OrderingBody]:
+    """Ordering bodies registered for 電子保証 (with a start date, past or announced), with their
+    submission rules. `search` matches the name or the prefecture; `prefecture` is exact."""
     bodies = OrderingBody.objects.filter(esurety_start__isnull=False).order_by("esurety_start", "code")
     if search:
         bodies = bodies.filter(Q(name__icontains=search) | Q(prefecture__icontains=search))
+    if prefecture:
+        bodies = bodies.filter(prefecture=prefecture)
     return bodies
+
+
+def esurety_prefectures() -> list[str]:
+    """The prefectures that have an ordering body on 電子保証 (the list's filter), in code order."""
+    codes = (
+        OrderingBody.objects.filter(esurety_start__isnull=False)
+        .order_by("code")
+        .values_list("prefecture", flat=True)
+    )
+    return list(dict.fromkeys(codes))
 
 
 # -- for Net Desk: what D-Sure knows of a contract, through issuers (netdesk's app code never imports

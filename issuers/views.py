@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from issuers.selectors import esurety_ordering_bodies
+from issuers.selectors import esurety_ordering_bodies, esurety_prefectures
 
 
 def home(request):
@@ -13,9 +13,18 @@ def home(request):
 def ordering_body_list(request):
     # No name holds a NUL, and PostgreSQL refuses one in a query (a 500 for ?q=%00): drop it.
     search = request.GET.get("q", "").replace("\x00", "").strip()[:50]
-    bodies = esurety_ordering_bodies(search=search)
+    prefectures = esurety_prefectures()
+    prefecture = request.GET.get("prefecture", "")
+    if prefecture not in prefectures:
+        prefecture = ""
     return render(
         request,
         "issuers/ordering_body_list.html",
-        {"bodies": bodies, "search": search, "today": timezone.localdate()},
+        {
+            "bodies": esurety_ordering_bodies(search=search, prefecture=prefecture),
+            "search": search,
+            "prefectures": prefectures,
+            "prefecture": prefecture,
+            "today": timezone.localdate(),
+        },
     )

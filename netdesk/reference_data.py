@@ -77,6 +77,19 @@ ORDERING_BODIES = [
     ("204811", "白馬村", "白馬村長", "長野県", datetime.date(2027, 4, 1)),
 ]
 
+# Submission rules of the 「認証キー」のお知らせ where the leaflets give them (6. …へのご提出); the other
+# bodies keep the defaults (電子メール, 工事の担当課, paper still accepted).
+SUBMISSION_RULES = {
+    "204862": {  # 小谷村: the PDF attached to an e-mail (seed 000)
+        "key_notice_by_email": True,
+    },
+    "042081": {  # 角田市: by e-mail or the 電子申請システム; paper remains a choice (seed 002, Q1)
+        "key_notice_by_email": True,
+        "key_notice_by_eapplication": True,
+        "submission_notes": "電子保証は受注者の選択肢の拡大であり、従来どおり紙の保証証書も選択できます。",
+    },
+}
+
 FEE_RATES = [
     {"product": "advance", "annual_rate": Decimal("0.00250"), "minimum_fee": 3000},
     {"product": "performance", "annual_rate": Decimal("0.00400"), "minimum_fee": 3000},

@@ -299,3 +299,15 @@ def test_anonymous_is_sent_to_login(client, advance_a):
 def test_an_official_is_refused(client, official_p, advance_a):
     client.force_login(official_p)
     assert client.get(detail_url(advance_a)).status_code == 403
+
+
+def test_detail_shows_the_bodys_submission_rules_beside_the_key(client, contractor_a, advance_a):
+    body = advance_a.ordering_body
+    body.advance_recipient, body.performance_recipient = "会計室", "総務課"
+    body.save()
+    client.force_login(contractor_a)
+    page = client.get(f"/netdesk/contracts/{advance_a.pk}/").content.decode()
+    key_section = page[page.index('id="key-title"') : page.index('id="history-title"')]
+    assert "小谷村への提出" in key_section
+    assert "（PDF）を電子メールを利用し、その他の必要書類と合わせて小谷村にご提出ください。" in key_section
+    assert "前払金保証: 会計室" in key_section and "総務課" not in key_section  # only this product's

@@ -47,6 +47,7 @@ class Command(BaseCommand):
                     "head_title": head_title,
                     "prefecture": prefecture,
                     "esurety_start": start,
+                    **data.SUBMISSION_RULES.get(code, {}),
                 },
             )
             if start is not None:
