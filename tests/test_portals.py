@@ -47,7 +47,9 @@ def test_public_list_of_esurety_ordering_bodies_is_searchable(client, body_p, bo
     assert "小谷村" not in page
     full_list = client.get("/ordering-bodies/").content.decode()
     assert "小谷村" in full_list
-    assert full_list.count("<td>長野県</td>") == 1  # 小谷村's prefecture; 長野県 itself has no 電子保証
+    assert (
+        full_list.count('<td data-label="都道府県">長野県</td>') == 1
+    )  # 小谷村's prefecture; 長野県 itself has no 電子保証
 
 
 def test_netdesk_login_without_next_lands_on_the_top_page(client, contractor_a):

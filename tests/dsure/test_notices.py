@@ -31,7 +31,8 @@ def notice_rows(client) -> list[str]:
 
 def unread_badge(client) -> str | None:
     match = re.search(
-        r'<span class="notice-count"[^>]*>(\d+)</span>', client.get("/dsure/history/").content.decode()
+        r'<span class="notice-count">(\d+)<span class="visually-hidden">件の未読</span></span>',
+        client.get("/dsure/history/").content.decode(),
     )
     return match[1] if match else None
 
@@ -85,7 +86,10 @@ def test_each_kind_of_posting_and_the_withdrawal_is_one_notice(paul, received):
 
     kinds = list(CertificateEvent.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["changed", "corrected", "change_cancelled", "revoked"]
-    assert [re.search(r"<td>(変更一|訂正|変更取消|取消)</td>", row)[1] for row in notice_rows(paul)] == [
+    assert [
+        re.search(r'<td data-label="内容">(変更一|訂正|変更取消|取消)</td>', row)[1]
+        for row in notice_rows(paul)
+    ] == [
         "取消",
         "変更取消",
         "訂正",
@@ -241,7 +245,7 @@ def test_1000_notices_page_by_20_with_bounded_queries(paul, received, django_ass
     )
     with django_assert_max_num_queries(12):
         first = paul.get(NOTICES).content.decode()
-    assert first.count("変更一") == 20 and "未読1000件" in first
+    assert first.count("変更一") == 20 and '<span class="notice-count">1000<' in first
     with django_assert_max_num_queries(12):
         assert paul.get(NOTICES, {"page": 50}).status_code == 200
 

@@ -83,7 +83,10 @@ def test_the_rules_are_edited_in_the_admin_and_a_body_without_a_channel_is_refus
 
     client.logout()
     page = client.get(LIST).content.decode()
-    assert "<td>電子契約システム</td>" in page and "契約保証: 工事の担当課" in page
+    assert (
+        '<td data-label="「認証キー」のお知らせの提出方法">電子契約システム</td>' in page
+        and "契約保証: 工事の担当課" in page
+    )
 
 
 def test_the_database_holds_the_rules_together(body_paper_only, kakuda):
