@@ -317,6 +317,16 @@ def application_errors(data: dict, *, today: datetime.date) -> dict[str, list[st
             if requested[product] and data.get(field) == CertificateFormat.ELECTRONIC:
                 add(field, esurety_refusal(body))
 
+    # Paper only for an ordering body that still accepts it (its submission rules, spec §10).
+    if body is not None and not body.paper_accepted:
+        for product in PRODUCT_FIELDS:
+            field = PREFIX[product] + "format"
+            if requested[product] and data.get(field) == CertificateFormat.PAPER:
+                add(
+                    field,
+                    f"{body.name}は紙の保証証書を受け付けていません。電子保証(認証キーを含む)を選択してください。",
+                )
+
     # Amounts against 請負金額 and the ordering body's ratios.
     if requested[Product.ADVANCE]:
         this_year = data.get("advance_this_year_amount")

@@ -116,3 +116,18 @@ def test_the_contractor_applying_to_the_body_sees_where_to_send_the_key_notice(
         in confirm
     )
     assert "前払金保証: 会計課" in confirm and "契約保証: 財政課 契約検査係" in confirm
+
+
+def test_a_body_that_takes_no_more_paper_refuses_a_paper_application_next_to_the_field(
+    client, time_machine, contractor_a, company_a, kakuda, branch_x
+):
+    OrderingBody.objects.filter(pk=kakuda.pk).update(paper_accepted=False)
+    time_machine.move_to(NOW, tick=False)
+    client.force_login(contractor_a)
+    page = client.get("/netdesk/applications/new/").content.decode()
+    token = page.split('name="client_token" value="', 1)[1][:36]
+    data = valid_post(kakuda, branch_x, client_token=token, action="confirm", advance_format="paper")
+    refused = client.post("/netdesk/applications/new/", data).content.decode()
+    assert "角田市は紙の保証証書を受け付けていません。電子保証(認証キーを含む)を選択してください。" in refused
+    assert data["work_name"] in refused  # nothing typed is lost
+    assert not Application.objects.filter(company=company_a, submitted_at__isnull=False).exists()
