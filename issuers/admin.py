@@ -1,6 +1,8 @@
 """The branch clerks' tool: contracts of their own branch, read-only documents, and the operations
 訂正, 変更取消 and 認証キー再発行, each calling issuers.services."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -20,6 +22,7 @@ from common.formats import wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField
 from common.http import pdf_response
 from issuers import selectors, services
+from issuers.documents import fee_statement
 from issuers.models import (
     Branch,
     CertificateVersion,
@@ -111,14 +114,16 @@ def _pdf_link(url_name, contract_pk, document_pk, present=True):
     return format_html('<a href="{}" target="_blank" rel="noopener">PDF</a>', url)
 
 
-class VersionInline(ReadOnlyInline):
-    model = CertificateVersion
-    fields = ["sequence", "kind", "change_no", "issued_at", "issued_by", "posted_at", "pdf_link"]
-    readonly_fields = fields
-
+class VersionPdfColumn:
     @admin.display(description="保証証書")
     def pdf_link(self, version):
         return _pdf_link("issuers_contract_version_pdf", version.contract_id, version.pk, bool(version.pdf))
+
+
+class VersionInline(VersionPdfColumn, ReadOnlyInline):
+    model = CertificateVersion
+    fields = ["sequence", "kind", "change_no", "issued_at", "issued_by", "posted_at", "pdf_link"]
+    readonly_fields = fields
 
 
 class KeyInline(ReadOnlyInline):
@@ -129,9 +134,36 @@ class KeyInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class FeeStatementInline(ReadOnlyInline):
+class FeeStatementColumns:
+    """A 保証料計算書's figures as the statement prints them: yen with separators, the rate in percent
+    (never the raw 20000000 and 0.00250), and whether the rate is the demo's."""
+
+    @admin.display(description="保証金額", ordering="guarantee_amount")
+    def amount(self, statement):
+        return yen(statement.guarantee_amount)
+
+    @admin.display(description="保証料率（年率）")
+    def rate(self, statement):
+        return fee_statement.rate_percent(statement.annual_rate)
+
+    @admin.display(description="保証料", ordering="fee")
+    def fee_yen(self, statement):
+        return yen(statement.fee)
+
+    @admin.display(description="料率")
+    def rate_kind(self, statement):
+        return "見本（説明用）" if statement.illustrative else "—"
+
+
+class ActorColumn:
+    @admin.display(description="操作者")
+    def actor(self, event):
+        return event.by or "—"
+
+
+class FeeStatementInline(FeeStatementColumns, ReadOnlyInline):
     model = FeeStatement
-    fields = ["version", "guarantee_amount", "days", "annual_rate", "fee", "illustrative", "pdf_link"]
+    fields = ["version", "amount", "days", "rate", "fee_yen", "rate_kind", "pdf_link"]
     readonly_fields = fields
 
     @admin.display(description="保証料計算書")
@@ -139,9 +171,9 @@ class FeeStatementInline(ReadOnlyInline):
         return _pdf_link("issuers_contract_fee_pdf", statement.contract_id, statement.pk)
 
 
-class EventInline(ReadOnlyInline):
+class EventInline(ActorColumn, ReadOnlyInline):
     model = ContractEvent
-    fields = ["at", "action", "by", "detail"]
+    fields = ["at", "action", "actor", "detail"]
     readonly_fields = fields
 
 
@@ -164,7 +196,8 @@ def _within_printable_years(day):
 
 
 class CorrectionForm(forms.Form):
-    """訂正: only the fields a clerical error can touch; blank keeps the current value."""
+    """訂正: only the fields a clerical error can touch, opened with the current content (blank keeps
+    the current value), and the 訂正理由 the contract's record keeps."""
 
     work_name = OneLineTextField(label="工事名", max_length=200, required=False)
     work_location = OneLineTextField(label="工事場所", max_length=200, required=False)
@@ -192,10 +225,42 @@ class CorrectionForm(forms.Form):
         validators=[_within_printable_years],
     )
 
+    reason = OneLineTextField(
+        label="訂正理由",
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": "訂正理由を入力してください。"},
+    )
+
+    def __init__(self, *args, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        for name, field in self.fields.items():
+            if name in current:
+                field.initial = current[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(vars(self.amendment()).values()):
+            raise forms.ValidationError("訂正する項目がありません。訂正後の内容を入力してください。")
+        return cleaned
+
     def amendment(self) -> services.Amendment:
+        """The terms that differ from the current content (blank and unchanged ones are None)."""
         return services.Amendment(
-            **{k: (v if v not in ("", None) else None) for k, v in self.cleaned_data.items()}
+            **{
+                name: value
+                for name, value in self.cleaned_data.items()
+                if name != "reason"
+                and value not in ("", None)
+                and _as_stored(value) != self.current.get(name)
+            }
         )
+
+
+def _as_stored(value):
+    """A form value as the certificate content stores it (dates as ISO strings)."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 class RevokedFilter(admin.SimpleListFilter):
@@ -411,11 +476,15 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
             pk,
             CorrectionForm,
             lambda contract, form: services.contract_correct(
-                contract=contract, amendment=form.amendment(), by=request.user
+                contract=contract,
+                amendment=form.amendment(),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
             ),
             done="{number} を訂正しました。",
             title="訂正",
             button="訂正する",
+            form_kwargs=lambda contract: {"current": services.current_content(contract)},
         )
 
     def cancel_change_view(self, request, pk):
@@ -458,11 +527,11 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
             button="再発行する",
         )
 
-    def _operation(self, request, pk, form_class, run, *, done, title, button):
+    def _operation(self, request, pk, form_class, run, *, done, title, button, form_kwargs=None):
         """One clerk's operation on a contract of their branch: the form, then the service; a refusal
         (IssueError) is shown above the form with everything typed kept."""
         contract = self._contract(request, pk)
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, **(form_kwargs(contract) if form_kwargs else {}))
         if request.method == "POST" and form.is_valid():
             try:
                 run(contract, form)
@@ -486,38 +555,51 @@ class GuaranteeContractAdmin(BranchScopedAdmin, ReadOnlyAdmin):
 
 
 @admin.register(CertificateVersion)
-class CertificateVersionAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+class CertificateVersionAdmin(VersionPdfColumn, BranchScopedAdmin, ReadOnlyAdmin):
     branch_path = "contract__branch"
     list_display = ["contract", "sequence", "kind", "change_no", "issued_at", "posted_at"]
     list_filter = ["kind", "issued_at"]
     list_select_related = ["contract"]
     search_fields = ["contract__number"]
-    exclude = ["content"]
-    readonly_fields = [
+    fields = [
         "contract",
         "sequence",
         "kind",
         "change_no",
-        "target",
-        "pdf",
+        "target_label",
+        "pdf_link",
         "issued_at",
         "issued_by",
         "posted_at",
     ]
+    readonly_fields = fields
+
+    @admin.display(description="対象の版")
+    def target_label(self, version):
+        return f"No.{version.target.sequence}" if version.target_id else "—"
 
 
 @admin.register(FeeStatement)
-class FeeStatementAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+class FeeStatementAdmin(FeeStatementColumns, BranchScopedAdmin, ReadOnlyAdmin):
     branch_path = "contract__branch"
-    list_display = ["contract", "guarantee_amount", "days", "annual_rate", "fee", "illustrative", "issued_at"]
+    list_display = ["contract", "amount", "days", "rate", "fee_yen", "rate_kind", "issued_at"]
+    fields = ["contract", "version", "amount", "days", "rate", "minimum", "fee_yen", "rate_kind", "issued_at"]
+    readonly_fields = fields
+
+    @admin.display(description="最低保証料")
+    def minimum(self, statement):
+        return yen(statement.minimum_fee)
+
     list_select_related = ["contract"]
     search_fields = ["contract__number"]
 
 
 @admin.register(ContractEvent)
-class ContractEventAdmin(BranchScopedAdmin, ReadOnlyAdmin):
+class ContractEventAdmin(ActorColumn, BranchScopedAdmin, ReadOnlyAdmin):
     branch_path = "contract__branch"
-    list_display = ["at", "contract", "action", "by", "detail"]
+    list_display = ["at", "contract", "action", "actor", "detail"]
+    fields = list_display
+    readonly_fields = fields
     list_filter = ["action", "at"]
     list_select_related = ["contract", "by"]
     search_fields = ["contract__number"]

@@ -171,9 +171,12 @@ def contract_change(*, contract: GuaranteeContract, amendment: Amendment, by) ->
     return _amend(contract, amendment, by, kind=CertificateVersion.Kind.CHANGE)
 
 
-def contract_correct(*, contract: GuaranteeContract, amendment: Amendment, by) -> CertificateVersion:
-    """訂正: replaces the current version's content (a clerical error); adds no history entry."""
-    return _amend(contract, amendment, by, kind=CertificateVersion.Kind.CORRECTION)
+def contract_correct(
+    *, contract: GuaranteeContract, amendment: Amendment, by, reason: str = ""
+) -> CertificateVersion:
+    """訂正: replaces the current version's content (a clerical error); adds no history entry. `reason`
+    (the 訂正理由) is kept in the contract's events and the audit trail."""
+    return _amend(contract, amendment, by, kind=CertificateVersion.Kind.CORRECTION, reason=reason)
 
 
 def contract_cancel_change(*, contract: GuaranteeContract, by, reason: str) -> CertificateVersion:
@@ -371,7 +374,7 @@ def _locked_in_force(contract: GuaranteeContract) -> GuaranteeContract:
     return contract
 
 
-def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
+def _amend(contract, amendment: Amendment, by, *, kind, reason: str = "") -> CertificateVersion:
     now = timezone.now()
     with transaction.atomic():
         contract = _locked_in_force(contract)
@@ -404,7 +407,8 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
             if kind == CertificateVersion.Kind.CHANGE
             else ContractEvent.Action.CORRECTION
         )
-        _record(contract, action, by, now, f"{version.get_kind_display()}（変更の発生番号 {change_no}）")
+        what = f"{version.get_kind_display()}（変更の発生番号 {change_no}）"
+        _record(contract, action, by, now, f"{what}：{reason}" if reason else what)
         audit.record(
             action="contract.change" if kind == CertificateVersion.Kind.CHANGE else "contract.correct",
             summary=f"{contract.number} を{version.get_kind_display()}（変更の発生番号 {change_no}）",
@@ -414,6 +418,7 @@ def _amend(contract, amendment: Amendment, by, *, kind) -> CertificateVersion:
             sequence=sequence,
             change_no=change_no,
             changes={field: value for field, value in vars(amendment).items() if value is not None},
+            reason=reason,
         )
         _record_post(contract, version, by=by, at=now)
     return version

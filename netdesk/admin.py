@@ -21,7 +21,6 @@ from django.utils.safestring import mark_safe
 from accounts.audited_admin import AuditedAdmin
 from common.formats import kanji_number, wareki, yen
 from issuers import selectors as issuers_selectors
-from issuers import services as issuers_services
 from issuers.admin import BranchScopedAdmin, GuaranteeContractAdmin
 from issuers.documents import fee_statement
 from issuers.models import CertificateFormat, FeeRate, GuaranteeContract, Product
@@ -45,6 +44,11 @@ UNEXPECTED_FAILURE = "システムの障害のため発行できませんでし�
 
 
 FORMAT_SHORT = {CertificateFormat.PAPER: "紙", CertificateFormat.ELECTRONIC: "電子"}
+
+
+def yes_no(value: bool | None, yes: str, no: str) -> str:
+    """A yes/no answer in the form's own words (Django shows an icon whose text is "True")."""
+    return "—" if value is None else yes if value else no
 
 
 class IssueResult(NamedTuple):
@@ -128,10 +132,14 @@ class ProductRequestInline(admin.TabularInline):
         "redeposit",
         "payment_method",
         "fee_billing_to",
-        "fee_statement_paper",
+        "fee_statement_paper_label",
         "contract",
     ]
     readonly_fields = fields
+
+    @admin.display(description="保証料計算書(紙)について")
+    def fee_statement_paper_label(self, product_request):
+        return yes_no(product_request.fee_statement_paper, "希望する", "希望しない")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(requested=True).select_related("contract")
@@ -155,8 +163,12 @@ class EventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     can_delete = False
-    fields = ["at", "action", "product_request", "from_status", "to_status", "by", "message"]
+    fields = ["at", "action", "product", "from_status", "to_status", "by", "message"]
     readonly_fields = fields
+
+    @admin.display(description="商品")
+    def product(self, event):
+        return event.product_request.get_product_display() if event.product_request_id else "—"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by", "product_request")
@@ -211,7 +223,7 @@ class ApplicationAdmin(BranchScopedAdmin):
                     "contract_amount_yen",
                     ("period_start", "period_end"),
                     "contract_date",
-                    "advance_planned",
+                    "advance_planned_label",
                     "jv_name",
                     "contractor_address",
                     "contractor_name",
@@ -223,7 +235,7 @@ class ApplicationAdmin(BranchScopedAdmin):
             {
                 "fields": [
                     "branch",
-                    "notify_issued",
+                    "notify_label",
                     "email",
                     "contact_department",
                     "contact_title",
@@ -247,7 +259,20 @@ class ApplicationAdmin(BranchScopedAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Application._meta.fields] + ["created_by", "contract_amount_yen"]
+        return [f.name for f in Application._meta.fields] + [
+            "created_by",
+            "contract_amount_yen",
+            "advance_planned_label",
+            "notify_label",
+        ]
+
+    @admin.display(description="前払金の予定")
+    def advance_planned_label(self, application):
+        return yes_no(application.advance_planned, "あり", "なし")
+
+    @admin.display(description="電子保証発行完了のお知らせ")
+    def notify_label(self, application):
+        return yes_no(application.notify_issued, "希望する", "希望しない")
 
     @admin.display(description="請負金額")
     def contract_amount_yen(self, application):
@@ -560,23 +585,25 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
         cancelled = issuers_selectors.cancellations_of(amendment.version).exists()
         return f"{issued}・変更取消済" if cancelled else issued
 
-    @admin.display(description="変更の内容（現在 → 変更後）")
+    @admin.display(description="変更の内容（変更前 → 変更後）")
     def changes(self, amendment):
-        current = issuers_services.current_content(amendment.product_request.contract)
+        """Every changed term, 変更前 as frozen when the contractor applied (never recomputed from the
+        version that is current now: after the change is issued, that is the 変更後)."""
         rows = []
         for field in services.AMENDABLE_FIELDS:
             value = getattr(amendment, field)
             if value in (None, ""):
                 continue
-            before = current.get(field)
+            before = amendment.before.get(field)
             if field.endswith("amount"):
                 before, value = yen(before), yen(value)
             elif field.startswith("period") or field == "contract_date":
                 before, value = wareki(before), wareki(value)
-            rows.append((services.AMENDMENT_LABELS[field], before, value))
+            rows.append((services.AMENDMENT_LABELS[field], before or "—", value))
         return format_html(
-            "<table><thead><tr><th>項目</th><th>現在</th><th>変更後</th></tr></thead><tbody>{}</tbody></table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+            '<table class="amendment-changes"><thead><tr><th scope="col">項目</th><th scope="col">変更前</th>'
+            '<th scope="col">変更後</th></tr></thead><tbody>{}</tbody></table>',
+            format_html_join("", '<tr><th scope="row">{}</th><td>{}</td><td>→ {}</td></tr>', rows),
         )
 
     def get_urls(self):

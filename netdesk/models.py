@@ -229,6 +229,9 @@ class AmendmentRequest(models.Model):
     contractor_address = models.CharField("変更後の保証契約者（住所）", max_length=200, blank=True)
     contractor_name = models.CharField("変更後の保証契約者（名称）", max_length=200, blank=True)
     reason = models.TextField("変更の理由", blank=True)
+    # The current value of each changed term when the contractor applied, frozen: the clerk reads 変更前
+    # → 変更後 as it was asked for, whatever happens to the contract later (another 変更, a 訂正).
+    before = models.JSONField("変更前の内容", default=dict, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申込者"
     )

@@ -494,6 +494,7 @@ def amendment_submit(
             format=format,
             reason=reason,
             requested_by=by,
+            before={field: current.get(field) for field in changes},
             **changes,
         )
         ApplicationEvent.objects.create(

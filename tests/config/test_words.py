@@ -25,3 +25,41 @@ def test_the_lists_are_named_without_djangos_jargon(client, clerk_x):
     page = re.sub(r"<[^>]+>", " ", page)  # the words shown, not URLs such as ?_facets=True
     for jargon in ["変更する", "を選択", "Filter by", "Select an option", "True", "False"]:
         assert jargon not in page, jargon
+
+
+def test_the_clerks_pages_say_yes_no_amounts_and_rates_in_words(
+    client, clerk_x, company_a, contractor_a, body_p, branch_x, fee_rates
+):
+    """No icon whose text is "True", no raw 20000000 or 0.00250, no English column such as 「BY」."""
+    from django.utils import timezone
+
+    from netdesk import services
+    from netdesk.models import Status
+    from tests import factories
+
+    application = factories.ApplicationFactory(
+        company=company_a,
+        created_by=contractor_a,
+        ordering_body=body_p,
+        branch=branch_x,
+        submitted_at=timezone.now(),
+        products__status=Status.SUBMITTED,
+    )
+    contract = services.product_request_issue(
+        product_request=application.products.get(product="advance"), by=clerk_x
+    )
+    version = contract.versions.get()
+    client.force_login(clerk_x)
+    for url in [
+        f"/admin/netdesk/application/{application.pk}/change/",
+        f"/admin/issuers/guaranteecontract/{contract.pk}/change/",
+        "/admin/issuers/feestatement/",
+        f"/admin/issuers/feestatement/{contract.fee_statements.get().pk}/change/",
+        "/admin/issuers/contractevent/",
+        f"/admin/issuers/certificateversion/{version.pk}/change/",
+    ]:
+        page = re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
+        for jargon in ["True", "False", "20000000", "0.00250", " BY ", "By ", "Target", "空でない"]:
+            assert jargon not in page, (url, jargon)
+    page = client.get(f"/admin/issuers/guaranteecontract/{contract.pk}/change/").content.decode()
+    assert "0.250%" in page and "20,000,000 円" in page

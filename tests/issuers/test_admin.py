@@ -51,7 +51,9 @@ def test_contracts_cannot_be_added_or_deleted_in_the_admin(client, superuser, co
 
 def test_correction_through_the_admin(client, clerk_x, contract):
     client.force_login(clerk_x)
-    response = client.post(url(contract, "correct/"), {"work_name": "中小谷地区道路改良工事（その2）"})
+    response = client.post(
+        url(contract, "correct/"), {"reason": "誤記の訂正", "work_name": "中小谷地区道路改良工事（その2）"}
+    )
     assert response.status_code == 302
     assert services.current_content(contract)["work_name"] == "中小谷地区道路改良工事（その2）"
     assert contract.versions.count() == 2
@@ -59,7 +61,9 @@ def test_correction_through_the_admin(client, clerk_x, contract):
 
 def test_a_corrected_deposit_bank_is_stored_full_width(client, clerk_x, contract):
     client.force_login(clerk_x)
-    response = client.post(url(contract, "correct/"), {"deposit_bank": "ｵﾀﾘ信用金庫 本店"})
+    response = client.post(
+        url(contract, "correct/"), {"reason": "誤記の訂正", "deposit_bank": "ｵﾀﾘ信用金庫 本店"}
+    )
     assert response.status_code == 302
     assert services.current_content(contract)["deposit_bank"] == "オタリ信用金庫　本店"
 
@@ -67,7 +71,8 @@ def test_a_corrected_deposit_bank_is_stored_full_width(client, clerk_x, contract
 def test_correction_with_a_bad_amount_keeps_the_input_and_says_why(client, clerk_x, contract):
     client.force_login(clerk_x)
     response = client.post(
-        url(contract, "correct/"), {"guarantee_amount": "90000000", "work_name": "新工事名"}
+        url(contract, "correct/"),
+        {"reason": "誤記の訂正", "guarantee_amount": "90000000", "work_name": "新工事名"},
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -82,7 +87,9 @@ def test_correction_with_a_bad_amount_keeps_the_input_and_says_why(client, clerk
 )
 def test_correction_takes_amounts_within_net_desks_limits_only(client, clerk_x, contract, field, typed):
     client.force_login(clerk_x)
-    response = client.post(url(contract, "correct/"), {field: typed, "work_name": "新工事名"})
+    response = client.post(
+        url(contract, "correct/"), {"reason": "誤記の訂正", field: typed, "work_name": "新工事名"}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "金額は9,999,999,999,999円以下で入力してください。" in page
@@ -93,7 +100,9 @@ def test_correction_takes_amounts_within_net_desks_limits_only(client, clerk_x, 
 
 def test_correction_reads_amounts_as_net_desk_does(client, clerk_x, contract):
     client.force_login(clerk_x)
-    response = client.post(url(contract, "correct/"), {"contract_amount": "６０，０００，０００円"})
+    response = client.post(
+        url(contract, "correct/"), {"reason": "誤記の訂正", "contract_amount": "６０，０００，０００円"}
+    )
     assert response.status_code == 302
     assert services.current_content(contract)["contract_amount"] == 60_000_000
 
@@ -113,7 +122,9 @@ def test_the_services_refuse_amounts_beyond_the_limit_whoever_calls_them(contrac
 
 def test_a_correction_with_a_control_character_is_refused_with_a_message(client, clerk_x, contract):
     client.force_login(clerk_x)
-    response = client.post(url(contract, "correct/"), {"work_name": "工\n" * 99 + "工"})
+    response = client.post(
+        url(contract, "correct/"), {"reason": "誤記の訂正", "work_name": "工\n" * 99 + "工"}
+    )
     assert response.status_code == 200
     assert "改行・タブなどの制御文字は入力できません。" in response.content.decode()
     assert contract.versions.count() == 1
