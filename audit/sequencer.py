@@ -2,7 +2,8 @@
 contiguous positions chained to the one before (docs/audit.md).
 
 It runs after the writer's commit: inline in the embedded default, on the task worker when scaled out
-(TASKS_BACKEND=database), and from `manage.py audit_verify` and `manage.py audit_sequence`. Only one
+(TASKS_BACKEND=database), at the start of `manage.py audit_verify`, and from `manage.py sequence_logs`
+(the sweeper of what a lost task left pending). Only one
 sequencer works at a time: it locks the chain head with SKIP LOCKED, so a second one returns at once
 and the first takes what was committed meanwhile on its next round."""
 

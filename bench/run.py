@@ -237,7 +237,8 @@ def _write_env_file(env: dict, path: Path):
     """The run's settings (throwaway secrets included) for `manage.py bench_profile` on its database:
     `set -a; . /tmp/esurety-bench/bench.env; set +a`."""
     names = ["DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
-             "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "TRANSPARENCY_LOG_KEY", "SECURE_SSL_REDIRECT", "LOG_LEVEL", "LOG_FORMAT",
+             "KEY_ENCRYPTION_KEY", "KEY_DIGEST_SECRETS", "TRANSPARENCY_LOG_KEY", "SEAL_KEY_PASSWORD", "SEAL_PKI_DIR",
+             "SECURE_SSL_REDIRECT", "LOG_LEVEL", "LOG_FORMAT",
              "CONN_MAX_AGE", "TASKS_BACKEND", "EMAIL_URL", "MEDIA_ROOT", "STATIC_ROOT"]  # fmt: skip
     path.touch(mode=0o600)
     path.write_text("".join(f"{name}='{env[name]}'\n" for name in names))
