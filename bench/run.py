@@ -128,9 +128,9 @@ def main():
         )
         results["issue"] = json.loads((out / "issue.json").read_text())
     if "log" in parts:
-        _step("audited writes with 8 connections vs 1; posting → signed checkpoint (sequencer inline)")
+        _step("audited writes with 8 connections vs 1; posting → signed checkpoint")
         _manage(
-            {**env, "TASKS_BACKEND": "immediate"},
+            env,
             "bench_log",
             "--seconds",
             str(args.seconds),
