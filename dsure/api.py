@@ -119,7 +119,7 @@ def _retry_after(retry_at) -> str:
 
 def certificate_json(certificate: Certificate) -> dict:
     """What a successful verification returns: the current version, its status, the history and the
-    latest posting's proof bundle from the transparency log (null while it waits to be sequenced)."""
+    current version's proof bundle from the transparency log (null while it waits to be sequenced)."""
     history = certificate_history(certificate)
     current = history[-1].shown.content if history else {}
     status = certificate_status(
@@ -461,7 +461,7 @@ OPENAPI: dict = {
                     },
                     "proof": {
                         "oneOf": [{"$ref": "#/components/schemas/ProofBundle"}, {"type": "null"}],
-                        "description": "The latest posting's proof of inclusion in D-Sure's transparency log; "
+                        "description": "The current version's proof of inclusion in D-Sure's transparency log; "
                         "null while it waits for the sequencer.",
                     },
                 },

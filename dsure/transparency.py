@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.hashing import canonical_time
 from common import transparency as tlog
+from dsure.history import current_version
 from dsure.models import (
     Certificate,
     LogCheckpoint,
@@ -228,13 +229,16 @@ class ProofBundle:
 
 
 def proof_bundle(certificate: Certificate) -> ProofBundle | None:
-    """The latest posted version's bundle against the newest checkpoint, or None while that posting
-    waits for the sequencer (or was posted before the log existed)."""
+    """The bundle of the certificate's current version (the one its history shows as current: after
+    a 訂正 the correction, after a 変更取消 the version restored) against the newest checkpoint, or None
+    while that posting waits for the sequencer (or was posted before the log existed)."""
+    current = current_version(list(certificate.versions.only("sequence", "kind")))
     entry = (
-        LogEntry.objects.filter(certificate=certificate, posted_version__isnull=False)
+        LogEntry.objects.filter(posted_version=current)
         .select_related("certificate__body", "posted_version", "leaf")
-        .order_by("-posted_version__sequence")
         .first()
+        if current is not None
+        else None
     )
     leaf = getattr(entry, "leaf", None) if entry is not None else None
     checkpoint = latest_checkpoint() if leaf is not None else None

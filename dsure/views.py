@@ -142,7 +142,7 @@ def certificate_pdf(request, public_id, sequence):
 @official_required
 @require_GET
 def certificate_proof(request, public_id):
-    """The latest posting's proof bundle from the transparency log, to check offline (docs/transparency.md)."""
+    """The current version's proof bundle from the transparency log, to check offline (docs/transparency.md)."""
     certificate = certificate_for_official(request, public_id)
     bundle = proof_bundle(certificate)
     if bundle is None:

@@ -78,7 +78,7 @@ def contract_expiring_soon(content: dict, *, today: datetime.date, status: str) 
 
 
 def proof_bundle(number: str) -> dict | None:
-    """The proof bundle of the certificate's latest posting in D-Sure's transparency log, or None (a
+    """The proof bundle of the certificate's current version in D-Sure's transparency log, or None (a
     paper contract, or a posting still waiting for the sequencer)."""
     certificate = Certificate.objects.filter(number=number).first()
     bundle = dsure_transparency.proof_bundle(certificate) if certificate is not None else None

@@ -129,7 +129,7 @@ def certificate_pdf(request, pk, version_pk):
 @require_GET
 @contractor_required
 def certificate_proof(request, pk):
-    """The latest posting's proof bundle from D-Sure's transparency log (docs/transparency.md)."""
+    """The current version's proof bundle from D-Sure's transparency log (docs/transparency.md)."""
     product_request = contract_for_company(request, pk)
     bundle = issuers_selectors.proof_bundle(product_request.contract.number)
     if bundle is None:

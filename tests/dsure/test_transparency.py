@@ -384,3 +384,23 @@ def test_the_monitor_follows_the_log_across_restarts_and_raises_the_alarm_on_a_c
             cursor.execute("ALTER TABLE dsure_logentry ENABLE TRIGGER append_only")
     with pytest.raises(CommandError, match="ALARM: the entries 0…12 do not make the checkpoint's root"):
         monitor()
+
+
+def test_after_a_cancelled_change_the_bundle_is_the_restored_versions(cert_p, token_p):
+    post(NUMBER_P, BODY_P, sequence=2, kind=PostedVersion.Kind.CHANGE, guarantee_amount=30_000_000)
+    post(NUMBER_P, BODY_P, sequence=3, kind=PostedVersion.Kind.CANCELLATION)
+    sequence_pending()
+    answer = (
+        Client()
+        .post(
+            "/dsure/api/v1/verify",
+            {"number": NUMBER_P, "key": KEY_P},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token_p}",
+        )
+        .json()
+    )
+    posting = json.loads(answer["proof"]["posting"])
+    assert (posting["sequence"], posting["kind"]) == (1, "new")
+    assert posting["content"] == answer["current"] and answer["current"]["guarantee_amount"] == 20_000_000
+    assert answer["proof"]["index"] == 0
