@@ -125,6 +125,7 @@ def certificate_json(certificate: Certificate) -> dict:
     status = certificate_status(
         current, today=timezone.localdate(), revoked=certificate.revoked_at is not None
     )
+    bundle = proof_bundle(certificate, current=history[-1].shown) if history else None
     return {
         "specimen": SPECIMEN,
         "number": certificate.number,
@@ -144,7 +145,7 @@ def certificate_json(certificate: Certificate) -> dict:
             for entry in history
         ],
         "current": current,
-        "proof": bundle.as_json() if (bundle := proof_bundle(certificate)) is not None else None,
+        "proof": bundle.as_json() if bundle is not None else None,
     }
 
 

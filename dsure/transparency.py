@@ -228,11 +228,14 @@ class ProofBundle:
         }
 
 
-def proof_bundle(certificate: Certificate) -> ProofBundle | None:
+def proof_bundle(certificate: Certificate, current: PostedVersion | None = None) -> ProofBundle | None:
     """The bundle of the certificate's current version (the one its history shows as current: after
-    a 訂正 the correction, after a 変更取消 the version restored) against the newest checkpoint, or None
-    while that posting waits for the sequencer (or was posted before the log existed)."""
-    current = current_version(list(certificate.versions.only("sequence", "kind")))
+    a 訂正 the correction, after a 変更取消 the version restored; pass it when the caller has read the
+    history already) against the newest checkpoint, or None while that posting waits for the
+    sequencer (or was posted before the log existed). Three queries: the entry, the checkpoint, the
+    proof's subtrees."""
+    if current is None:
+        current = current_version(list(certificate.versions.only("sequence", "kind")))
     entry = (
         LogEntry.objects.filter(posted_version=current)
         .select_related("certificate__body", "posted_version", "leaf")

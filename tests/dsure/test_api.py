@@ -151,8 +151,11 @@ def test_the_verification_costs_a_bounded_number_of_queries(cert_p, token_p, dja
     # (chain head, insert, update), release. No session, no user.
     with django_assert_max_num_queries(13):
         assert verify(token_p, {"number": NUMBER_P, "key": WRONG}).status_code == 404
-    with django_assert_max_num_queries(14):  # + the versions for the answer
+    with django_assert_max_num_queries(15):  # + the versions for the answer, its log entry (unsequenced)
         assert verify(token_p, {"number": NUMBER_P, "key": KEY_P}).status_code == 200
+    sequence_pending()
+    with django_assert_max_num_queries(17):  # + the newest checkpoint and the proof's subtrees
+        assert verify(token_p, {"number": NUMBER_P, "key": KEY_P}).json()["proof"] is not None
 
 
 # --- failures ------------------------------------------------------------------------------------------
