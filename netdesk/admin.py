@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from accounts.audited_admin import AuditedAdmin
 from common.formats import kanji_number, wareki, yen
 from issuers import selectors as issuers_selectors
-from issuers.admin import BranchScopedAdmin, GuaranteeContractAdmin
+from issuers.admin import BranchScopedAdmin, CsvExport, GuaranteeContractAdmin
 from issuers.documents import fee_statement
 from issuers.models import CertificateFormat, FeeRate, GuaranteeContract, Product
 from netdesk import services
@@ -191,7 +191,7 @@ class ReturnForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(BranchScopedAdmin):
+class ApplicationAdmin(CsvExport, BranchScopedAdmin):
     """Applications sent to the clerk's branch, drafts excluded. Read-only: clerks act through the
     buttons (services), never by editing the contractor's data."""
 

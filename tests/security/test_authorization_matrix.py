@@ -225,6 +225,10 @@ RULES: dict[str, Rule] = {
         staff(200, 404), lambda w: {"pk": w.contract.pk, "key_pk": w.contract.keys.get().pk}
     ),
     "admin:issuers_contract_resend_mail": Rule(staff(200, 404), contract),
+    # CSV of the clerk's lists: every clerk gets their own branch's rows (tests/netdesk/test_admin_csv.py).
+    "admin:netdesk_application_csv": Rule(staff()),
+    "admin:issuers_guaranteecontract_csv": Rule(staff()),
+    "admin:issuers_feestatement_csv": Rule(staff()),
     "admin:issuers_contract_fee_pdf": Rule(
         staff(200, 404), lambda w: {"pk": w.contract.pk, "statement_pk": w.fee_statement.pk}
     ),
