@@ -72,30 +72,9 @@ def test_electronic_for_a_body_not_yet_on_it_is_refused_next_to_the_choice_at_on
 PHONE = {"width": 390, "height": 844}
 
 
-def off_the_browser_thread(function):
-    """Run `function` in a thread of its own: Playwright's sync API keeps an event loop running in
-    this one, and issuing (pyHanko's sealing) calls asyncio.run()."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection
-
-    def run():
-        try:
-            return function()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 @pytest.fixture
 def issued(fee_rates, clerk_x, otari):
     """小谷村's contract of 北アルプス建設 (both products), looked up once by 小谷村's official."""
-    return off_the_browser_thread(lambda: _issue_and_look_up(clerk_x, otari))
-
-
-def _issue_and_look_up(clerk_x, otari):
     from dsure.models import Body, Official
     from dsure.services import certificate_lookup
     from issuers import services as issuers_services
