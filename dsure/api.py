@@ -18,6 +18,7 @@ import logging
 import math
 from functools import wraps
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -64,8 +65,9 @@ def _bearer_token(request) -> str:
 
 
 def json_api(*methods: str):
-    """The API's views: only `methods` (else 405), and every answer JSON — also when the database is
-    down (503, like the site's page) or the view fails (500, the details only in the log)."""
+    """The API's views: only `methods` (else 405), and every answer JSON — also for a request Django
+    finds suspicious (400), when the database is down (503, like the site's page) or when the view
+    fails (500, the details only in the log)."""
 
     def decorator(view):
         @wraps(view)
@@ -74,6 +76,8 @@ def json_api(*methods: str):
                 return _error("method_not_allowed", 405, Allow=", ".join(methods))
             try:
                 return view(request, *args, **kwargs)
+            except SuspiciousOperation:  # e.g. a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE
+                return _error("bad_request", 400)
             except DATABASE_UNAVAILABLE as error:
                 logger.error("database unavailable: %s", type(error).__name__)
                 return _error("unavailable", 503, Retry_After=RETRY_AFTER_SECONDS)

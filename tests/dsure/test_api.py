@@ -532,6 +532,13 @@ def assert_json_error(response, status, error):
     assert response["X-Simulation"].startswith("specimen")
 
 
+def test_a_body_beyond_the_upload_limit_is_a_400_json(cert_p, token_p, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = verify(token_p, None, raw=json.dumps({"number": NUMBER_P, "key": "x" * 2000}))
+    assert_json_error(response, 400, "bad_request")
+    assert not LookupAttempt.objects.exists()
+
+
 def test_with_the_database_down_the_api_answers_503_json(cert_p, token_p):
     down = mock.patch.object(connection, "cursor", side_effect=OperationalError("connection refused"))
     with down:
