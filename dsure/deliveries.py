@@ -19,12 +19,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import default_task_backend, task
-from django.template.loader import render_to_string
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 import audit
 from common import encryption
+from common.plain_text import render_plain_text
 from dsure.models import Delivery, DeliveryAttempt
 from dsure.webhook_urls import webhook_destination_problem
 
@@ -175,8 +175,8 @@ def _mail_notice(delivery: Delivery) -> None:
         "notices_url": f"{settings.SITE_URL}/dsure/notices/",
     }
     EmailMessage(
-        subject=render_to_string("emails/dsure_notice_subject.txt", context).strip(),
-        body=render_to_string("emails/dsure_notice_body.txt", context),
+        subject=render_plain_text("emails/dsure_notice_subject.txt", context).strip(),
+        body=render_plain_text("emails/dsure_notice_body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[official.user.email],
     ).send()

@@ -13,7 +13,7 @@ from django.test import Client
 
 from dsure.deliveries import deliveries_due
 from dsure.events import certificates_expire
-from dsure.models import Certificate, CertificateEvent, Delivery, PostedVersion
+from dsure.models import Body, Certificate, CertificateEvent, Delivery, PostedVersion
 from dsure.services import certificate_revoke
 from tests import factories
 from tests.dsure.conftest import BODY_P, KEY_P, KEY_Q, NUMBER_P, NUMBER_Q, TOKYO, lookup, make_number, post
@@ -186,6 +186,20 @@ def test_officials_who_chose_e_mail_get_one_mail_per_event_without_the_key(
     assert NUMBER_P in message.subject and "変更一" in message.subject
     assert KEY_P not in message.body and KEY_P not in message.subject
     assert "/dsure/notices/" in message.body and "見本" in message.body
+
+
+def test_the_notice_mail_is_plain_text_not_html_escaped(
+    paul, official_p, received, django_capture_on_commit_callbacks
+):
+    Body.objects.filter(code=BODY_P.code).update(name="小谷村 & <見本>")
+    official_p.email = "paul@vill.otari.example"
+    official_p.save()
+    paul.post(NOTICES, {"notify_by_email": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        post(NUMBER_P, BODY_P, sequence=2, kind=Kind.CHANGE, change_no=1)
+    (message,) = mail.outbox
+    assert "小谷村 & <見本> ご担当者様" in message.body
+    assert "&amp;" not in message.body + message.subject
 
 
 def test_a_mail_that_cannot_be_sent_is_retried_from_the_outbox(
