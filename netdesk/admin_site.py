@@ -3,11 +3,12 @@ linking to that filtered list (the superuser sees every branch, one row each).""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from issuers.models import Branch
+from issuers.models import Branch, OutboundMail
 from issuers.selectors import clerk_branch
 from netdesk import selectors
 from netdesk.models import Status
@@ -20,7 +21,8 @@ class ClerkAdminSite(admin.AdminSite):
     index_template = "admin/clerk_index.html"
 
     def index(self, request, extra_context=None):
-        return super().index(request, {"workload": workload_rows(request), **(extra_context or {})})
+        context = {"workload": workload_rows(request), "sent_mail": sent_mail(request)}
+        return super().index(request, {**context, **(extra_context or {})})
 
 
 def workload_rows(request) -> list[dict]:
@@ -71,6 +73,14 @@ def workload_rows(request) -> list[dict]:
             }
         )
     return rows
+
+
+def sent_mail(request) -> dict | None:
+    """For the superuser of the embedded default (console mail, nothing to open in a mail client): how
+    many e-mails were sent and where to read them."""
+    if not request.user.is_superuser or "console" not in settings.MAILERS["default"]["BACKEND"]:
+        return None
+    return {"count": OutboundMail.objects.count(), "url": reverse("admin:issuers_outboundmail_changelist")}
 
 
 def _link(url: str, **params) -> str:

@@ -300,3 +300,33 @@ def test_tochigis_clerk_sees_none_of_naganos_work_anywhere(client, clerk_y, naga
     )
     assert OutboundMail.objects.count() == 1
     assert ProductRequest.objects.filter(status=Status.ISSUED).count() == 1
+
+
+# -- 7. sent mail in the demo ----------------------------------------------------------------------------
+
+CONSOLE_MAIL = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend", "OPTIONS": {}}}
+
+
+def test_the_superuser_reads_the_sent_mail_in_the_browser(client, superuser, nagano_work, settings):
+    settings.MAILERS = CONSOLE_MAIL
+    client.force_login(superuser)
+    home = text(client.get("/admin/"))
+    assert "送信したメール（見本）" in home
+    assert '送信した1通の内容は<a href="/admin/issuers/outboundmail/">送信メールの一覧</a>' in home
+    mail = OutboundMail.objects.get()
+    page = text(client.get(f"/admin/issuers/outboundmail/{mail.pk}/change/"))
+    assert "電子保証（認証キー）発行完了のお知らせ" in page
+    assert nagano_work["contract"].number in page
+    from issuers.services import current_key
+
+    assert current_key(nagano_work["contract"]) not in page
+
+
+def test_clerks_and_smtp_setups_get_no_mail_box(client, clerk_x, superuser, nagano_work, settings):
+    settings.MAILERS = CONSOLE_MAIL
+    client.force_login(clerk_x)
+    assert "送信したメール" not in text(client.get("/admin/"))
+    assert client.get("/admin/issuers/outboundmail/").status_code == 403
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {}}}
+    client.force_login(superuser)
+    assert "送信したメール（見本）" not in text(client.get("/admin/"))  # Mailpit shows them
