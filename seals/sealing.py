@@ -7,13 +7,16 @@ embeds them without fetching anything.
 """
 
 import asyncio
+import atexit
 import functools
 import io
+import logging
 import string
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from asn1crypto import tsp
 from certomancer.services import TimeStamper as TimestampAuthority
@@ -31,12 +34,14 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from seals.pki import SealCredentials, pki_dir, seal_credentials
 
+logger = logging.getLogger(__name__)
+
 FIELD_NAME = "eSeal"
 # The TSA's policy: an OID of our own under the UUID arc (2.25), naming no real TSA's policy.
 TSA_POLICY = "2.25.227963151004385946420624702786633306577"
 STAMP_TEXT = "電子シール（見本）\n%(signer)s\n封印日時 %(ts)s"
-# Room for the CMS as hex (seal and TSA certificates, the timestamp token: ≈ 8,400): reserved up front, which spares
-# pyHanko a trial signature to measure it.
+# Room for the CMS as hex (seal and TSA certificates, the timestamp token: ≈ 8,400), reserved up
+# front: that spares pyHanko a trial signature to measure it.
 SIGNATURE_BYTES = 12288
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S %Z"
 
@@ -71,12 +76,14 @@ class InProcessTimeStamper(TimeStamper):
 
 
 def seal_pdf(
-    pdf: bytes, *, label: str, organisation: str, reason: str, box: tuple[int, int, int, int]
+    pdf: bytes, *, label: str, organisation: str, reason: str, box: tuple[int, int, int, int] | None
 ) -> SealedPdf:
     """Seal `pdf` as `organisation` (its e-seal certificate is `label` in the PKI), drawing the seal
     block in `box` (points from the bottom left) of the first page."""
     sealer = _sealer(label, organisation, str(pki_dir()))
     stamp_style = _stamp_style(organisation, settings.PDF_GOTHIC_FONT_PATH)
+    if stamp_style is None:  # no Japanese font here (see docs/documents.md "Fonts"): an invisible seal
+        box = None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # B-LT in the seal's own revision: the validation data are the PKI's files (the chain and the
     # root's CRL, which covers the seal's and the TSA's certificates), written as the DSS beside the
@@ -147,7 +154,12 @@ def _sealer(label: str, organisation: str, directory: str) -> _Sealer:
 
 
 @functools.cache
-def _stamp_style(organisation: str, font_path: str) -> TextStampStyle:
+def _stamp_style(organisation: str, font_path: str) -> TextStampStyle | None:
+    if not Path(font_path).is_file():
+        logger.warning(
+            "Seal block font %r not found: documents are sealed without a visible seal block", font_path
+        )
+        return None
     return TextStampStyle(
         stamp_text=STAMP_TEXT,
         timestamp_format=TIMESTAMP_FORMAT,
@@ -175,4 +187,5 @@ def _font_subset(font_path: str, text: str) -> str:
     scale_upem(font, 1000)
     with tempfile.NamedTemporaryFile(prefix="esurety-seal-font-", suffix=".ttf", delete=False) as file:
         font.save(file)
+    atexit.register(Path(file.name).unlink, missing_ok=True)
     return file.name

@@ -178,3 +178,15 @@ def test_the_documented_command_validates_a_download_offline(documents, tmp_path
     assert "The signature is judged VALID." in result.stdout
     assert "The signer's certificate is trusted." in result.stdout
     assert "The TSA certificate is trusted." in result.stdout
+
+
+def test_without_the_japanese_font_documents_are_still_sealed_without_a_seal_block(settings, branch_x):
+    settings.PDF_GOTHIC_FONT_PATH = "/nonexistent/ipaexg.ttf"
+
+    sealed = seal_document(
+        render_certificate(sample_content()), company=branch_x.company, document=CERTIFICATE
+    )
+
+    assert check_seal(sealed.data).state == SealState.INTACT
+    (seal,) = [a.get_object() for a in PdfReader(io.BytesIO(sealed.data)).pages[0]["/Annots"]]
+    assert [float(v) for v in seal["/Rect"]] == [0, 0, 0, 0]
