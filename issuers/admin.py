@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
-from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
 from common.admin import ListFilterGuard, WidthInsensitiveSearch
@@ -420,10 +419,13 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
         if key is not None:
             links.append(("issuers_contract_key_notice_pdf", key.pk, "「認証キー」のお知らせ"))
         links += [("issuers_contract_fee_pdf", s.pk, "保証料計算書") for s in contract.fee_statements.all()]
-        return format_html_join(
-            mark_safe("<br>"),
-            '<a href="{}" target="_blank" rel="noopener">{}（PDF）</a>',
-            ((reverse(f"admin:{name}", args=[contract.pk, pk]), label) for name, pk, label in links),
+        return format_html(
+            '<ul class="document-links">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}" target="_blank" rel="noopener">{}（PDF）</a></li>',
+                ((reverse(f"admin:{name}", args=[contract.pk, pk]), label) for name, pk, label in links),
+            ),
         )
 
     def get_urls(self):
