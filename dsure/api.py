@@ -90,10 +90,11 @@ def json_api(*methods: str):
     return decorator
 
 
-def _is_short_text(value) -> bool:
-    """A non-empty string of at most FIELD_MAX characters that UTF-8 can hold: a JSON escape may name
-    half of a surrogate pair (\\ud800), which is no text at all and could be neither hashed nor stored."""
-    if not isinstance(value, str) or not 0 < len(value.strip()) <= FIELD_MAX:
+def _is_short_text(value, max_length: int = FIELD_MAX) -> bool:
+    """A non-empty string of at most max_length characters that UTF-8 can hold, without NUL: a JSON
+    escape may name half of a surrogate pair (\\ud800), which is no text at all and could be neither
+    hashed nor stored, or a NUL, which PostgreSQL cannot store either."""
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= max_length or "\x00" in value:
         return False
     try:
         value.encode()

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+URL_MAX = 500
 
 
 def webhook_url_problem(url: str) -> str:
@@ -19,10 +20,13 @@ def webhook_url_problem(url: str) -> str:
         parts.port  # noqa: B018 — raises ValueError on a malformed port
     except ValueError:
         return "URLの形式が正しくありません。"
-    if not host or len(url) > 500:
+    if not host or len(url) > URL_MAX:
         return "URLの形式が正しくありません。"
+    # A secret in the URL would be shown in the API's list, the audit trail and the admin.
     if parts.username or parts.password:
         return "URLに利用者名やパスワードを含めないでください。"
+    if "?" in url:
+        return "URLにクエリ文字列（?以降）を含めないでください。"
     if parts.scheme == "https":
         return ""
     if parts.scheme == "http" and settings.DEBUG and host in LOCAL_HOSTS:

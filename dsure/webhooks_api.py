@@ -15,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
-from dsure.api import _bearer_token, _error, _json, json_api
+from dsure.api import _bearer_token, _error, _is_short_text, _json, json_api
 from dsure.models import WebhookEndpoint
 from dsure.selectors import api_client_for_token
+from dsure.webhook_urls import URL_MAX
 from dsure.webhooks import webhook_endpoint_create, webhook_endpoint_disable
 
 
@@ -43,9 +44,9 @@ def _registration(request) -> tuple[str, list[str]] | None:
         return None
     url, events = payload.get("url"), payload.get("events")
     if (
-        not isinstance(url, str)
+        not _is_short_text(url, max_length=URL_MAX)
         or not isinstance(events, list)
-        or not all(isinstance(e, str) for e in events)
+        or not all(_is_short_text(event) for event in events)
     ):
         return None
     return url, events

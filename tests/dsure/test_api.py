@@ -209,6 +209,7 @@ def test_the_key_sent_as_the_number_is_logged_as_asterisks(cert_p, token_p):
         # A JSON escape may name half of a surrogate pair, which no UTF-8 text can hold.
         '{"number": "' + NUMBER_P + '", "key": "\\ud800abc"}',
         '{"number": "\\udfff' + NUMBER_P + '", "key": "' + KEY_P + '"}',
+        '{"number": "' + NUMBER_P + '\\u0000", "key": "' + KEY_P + '"}',  # PostgreSQL holds no NUL
         "[" * 3000 + "]" * 3000,
         '{"number": "' + NUMBER_P + '", "key": ' + "[" * 3000 + "]" * 3000 + "}",
     ],

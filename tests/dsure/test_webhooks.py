@@ -137,6 +137,32 @@ def test_anything_but_https_is_refused_with_the_reason(db, url):
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # JSON escapes may name half of a surrogate pair, which no UTF-8 text can hold, or a NUL.
+        '{"url": "https://example.com/h", "events": ["\\ud800"]}',
+        '{"url": "https://x.jp/\\ud800", "events": ["changed"]}',
+        '{"url": "https://x.jp/\\u0000", "events": ["changed"]}',
+        '{"url": "https://example.com/h", "events": ["changed\\u0000"]}',
+    ],
+)
+def test_text_that_utf8_cannot_hold_is_a_400(db, raw):
+    response = api(token_of(BODY_P)).post(WEBHOOKS, raw, content_type="application/json")
+    assert (response.status_code, response.json()["error"]) == (400, "bad_request")
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/h?token=s3cret", "https://example.com/h?", "https://key@example.com/h"]
+)
+def test_a_url_carrying_a_query_or_user_info_is_refused_so_no_secret_reaches_the_audit(db, url):
+    response = register(token_of(BODY_P), url)
+    assert response.status_code == 400 and response.json()["detail"]
+    assert not WebhookEndpoint.objects.exists()
+    assert not AuditEntry.objects.filter(action="dsure.webhook.create").exists()
+
+
 def test_plain_http_to_localhost_only_while_debug(db, settings, receiver):
     token = token_of(BODY_P)
     settings.DEBUG = False
