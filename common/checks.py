@@ -38,4 +38,12 @@ def development_secrets(app_configs=None, **kwargs):
         errors.append(
             Error("SEAL_KEY_PASSWORD is the repository's development password.", hint=HINT, id="esurety.E007")
         )
+    if getattr(settings, "TRANSPARENCY_LOG_KEY", None) == dev_secrets.TRANSPARENCY_LOG_KEY:
+        errors.append(
+            Error(
+                "TRANSPARENCY_LOG_KEY is the repository's development key.",
+                hint="Generate a new one with `manage.py log_keygen ORIGIN` and set it in the environment.",
+                id="esurety.E008",
+            )
+        )
     return errors

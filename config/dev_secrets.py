@@ -8,3 +8,6 @@ SECRET_KEY = "dev-only-insecure-secret-key-for-the-simulator-0123456789abcdefghi
 KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="
 KEY_DIGEST_SECRET = "dev-only-digest-secret"
 SEAL_KEY_PASSWORD = "dev-only-seal-key-password"
+TRANSPARENCY_LOG_KEY = (
+    "PRIVATE+KEY+d-sure.simulator.invalid/log+2c9907bc+AUsr0ZpdJCSvizYf2zZBzagFawZZbwbq4UgxitXXF1bX"
+)

@@ -187,10 +187,7 @@ TASKS = {
 # D-Sure's transparency log (docs/transparency.md): the Ed25519 note signer key of its checkpoints,
 # `PRIVATE+KEY+<origin>+<hash>+<base64>` (`manage.py log_keygen`); its name is the log's origin line.
 TRANSPARENCY_LOG_KEY = env(
-    "TRANSPARENCY_LOG_KEY",
-    default="PRIVATE+KEY+d-sure.simulator.invalid/log+2c9907bc+AUsr0ZpdJCSvizYf2zZBzagFawZZbwbq4UgxitXXF1bX"
-    if DEBUG
-    else None,
+    "TRANSPARENCY_LOG_KEY", default=dev_secrets.TRANSPARENCY_LOG_KEY if DEBUG else None
 )
 if not DEBUG and not TRANSPARENCY_LOG_KEY:
     raise ImproperlyConfigured("With DEBUG off, TRANSPARENCY_LOG_KEY must be set (manage.py log_keygen).")

@@ -79,6 +79,9 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
 # that pasted them from the repository must be refused, whatever the module says today.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-for-the-simulator-0123456789abcdefghijklmnop"
 DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="
+DEV_TRANSPARENCY_LOG_KEY = (
+    "PRIVATE+KEY+d-sure.simulator.invalid/log+2c9907bc+AUsr0ZpdJCSvizYf2zZBzagFawZZbwbq4UgxitXXF1bX"
+)
 GOOD_FERNET = Fernet.generate_key().decode()
 GOOD_DIGEST = secrets.token_urlsafe(32)
 
@@ -97,6 +100,7 @@ BAD_SECRETS = [
     ("KEY_DIGEST_SECRETS", [f":{GOOD_DIGEST}"], "esurety.E006"),
     ("KEY_DIGEST_SECRETS", [f"v1:{GOOD_DIGEST}", f"v1:{secrets.token_urlsafe(32)}"], "esurety.E006"),
     ("SEAL_KEY_PASSWORD", "dev-only-seal-key-password", "esurety.E007"),
+    ("TRANSPARENCY_LOG_KEY", DEV_TRANSPARENCY_LOG_KEY, "esurety.E008"),
 ]
 
 
@@ -106,6 +110,7 @@ def test_the_deploy_checks_refuse_development_empty_and_unparsable_secrets(setti
     settings.KEY_ENCRYPTION_KEY = GOOD_FERNET
     settings.KEY_DIGEST_SECRETS = [f"v1:{GOOD_DIGEST}"]
     settings.SEAL_KEY_PASSWORD = secrets.token_urlsafe(32)
+    settings.TRANSPARENCY_LOG_KEY = generate_signer_key("d-sure.example.jp/log")
     assert not [
         m
         for m in run_checks(tags=[Tags.security], include_deployment_checks=True)
