@@ -143,9 +143,10 @@ PREVIEW_NUMBER = "（発行時に採番）"
 class IssuePreview:
     """What contract_issue would issue from `terms` today, before anything is numbered, posted or
     mailed: the certificate content (with PREVIEW_NUMBER for the number), the fee, and to whom the
-    発行完了 e-mail would go. `refusal` is the reason contract_issue would refuse, if it would."""
+    発行完了 e-mail would go. `refusal` is the reason contract_issue would refuse, if it would; a
+    refusal known before the terms are read comes with no content."""
 
-    content: CertificateContent
+    content: CertificateContent | None
     fee: fees.FeeStatementData | None
     email_to: str
     refusal: str = ""

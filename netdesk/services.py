@@ -4,7 +4,6 @@ Every transition locks the row, checks the current 手続状況, and writes an A
 (Issuance, at the bottom, hands the terms of one product request to issuers.services.)
 """
 
-import dataclasses
 import datetime
 import unicodedata
 import uuid
@@ -309,10 +308,12 @@ def product_request_issue_refusal(product_request: ProductRequest) -> str:
 
 def product_request_preview(*, product_request: ProductRequest, rate=None) -> issuers_services.IssuePreview:
     """What 発行 would issue for this request: issuers' preview of its terms, nothing written. The
-    refusal is the request's own (発行済, 差戻し…) before the contract's (a 保証期限 already past)."""
-    preview = issuers_services.contract_preview(terms=_terms(product_request), rate=rate)
+    refusal is the request's own (発行済, 差戻し…) before the contract's (a 保証期限 already past). A
+    request refused on its own shows no content: a returned one may have been saved with gaps."""
     refusal = product_request_issue_refusal(product_request)
-    return dataclasses.replace(preview, refusal=refusal) if refusal else preview
+    if refusal:
+        return issuers_services.IssuePreview(content=None, fee=None, email_to="", refusal=refusal)
+    return issuers_services.contract_preview(terms=_terms(product_request), rate=rate)
 
 
 def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeContract:

@@ -271,3 +271,21 @@ def test_another_branchs_clerk_can_neither_confirm_nor_issue(client, clerk_y, su
     assert submitted.work_name not in page.content.decode()
     assert nothing_issued()
     assert not mail.outbox
+
+
+def test_the_confirmation_of_a_returned_request_with_gaps_says_why_it_cannot_be_issued(
+    client, clerk_x, submitted, contractor_a
+):
+    """Found in review: a stale tab's 発行 on a request sent back (差戻し) and saved by the contractor with
+    gaps was a 500 — the preview was built before the refusal was known."""
+    services.application_return(application=submitted, by=clerk_x, message="工期をご確認ください。")
+    services.application_save_draft(
+        application=submitted, data={"period_end": None, "contract_date": None}, by=contractor_a
+    )
+    client.force_login(clerk_x)
+    response = client.get(issue_url(submitted, "advance"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "「差戻し」のため発行できません" in page
+    assert 'value="発行する"' not in page
+    assert not GuaranteeContract.objects.exists() and not Certificate.objects.exists()
