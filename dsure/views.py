@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.throttle import SEAL_CHECK_THROTTLED, seal_check_allowed
 from common.http import client_ip, json_download, pdf_response
+from common.spreadsheet import csv_text
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.events import notice_open, notify_by_email_set
 from dsure.forms import InboxSearchForm, LookupForm, NoticeSettingsForm, prefilled_number
@@ -214,17 +215,11 @@ INBOX_CSV_HEADER = [
     "状態",
     "最終掲載日時",
 ]
-# A cell starting with one of these runs as a formula in a spreadsheet (CSV injection): written as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
     def write(self, value):
         return value
-
-
-def _csv_text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 def _inbox_csv_lines(certificates, today):
@@ -235,9 +230,9 @@ def _inbox_csv_lines(certificates, today):
         yield writer.writerow(
             [
                 certificate.number,
-                _csv_text(row.content.get("product_name") or certificate.product_name),
-                _csv_text(row.content.get("contractor_name", "")),
-                _csv_text(row.content.get("work_name", "")),
+                csv_text(row.content.get("product_name") or certificate.product_name),
+                csv_text(row.content.get("contractor_name", "")),
+                csv_text(row.content.get("work_name", "")),
                 row.content.get("guarantee_amount", ""),
                 row.deadline,
                 row.status,

@@ -10,7 +10,9 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field, lookup_field
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -25,6 +27,7 @@ from common.admin import ListFilterGuard, WidthInsensitiveSearch
 from common.formats import wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField
 from common.http import pdf_response
+from common.spreadsheet import csv_text
 from issuers import selectors, services
 from issuers.documents import fee_statement
 from issuers.models import (
@@ -101,7 +104,13 @@ class CsvExport:
     def csv_view(self, request):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:  # the list itself answers such a query with its ?e=1 page
+            opts = self.model._meta
+            return redirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + f"?{ERROR_FLAG}=1"
+            )
         columns = [name for name in changelist.list_display if name != "action_checkbox"]
         rows = changelist.get_queryset(request)
         buffer = io.StringIO()
@@ -120,7 +129,7 @@ class CsvExport:
             text = str(display_for_value(value, ""))
         else:
             text = str(display_for_field(value, field, "", avoid_link=True))
-        return strip_tags(_BREAK.sub(" / ", text)).strip()
+        return csv_text(strip_tags(_BREAK.sub(" / ", text)).strip())
 
 
 _BREAK = re.compile(r"<br\s*/?>")

@@ -103,3 +103,26 @@ def test_the_csv_runs_a_bounded_number_of_queries(
     client.force_login(clerk_x)
     with django_assert_max_num_queries(12):
         assert len(rows(client.get("/admin/netdesk/application/csv/"))) == 41
+
+
+def test_a_contractors_formula_is_written_as_text(client, clerk_x, company_a, contractor_a, body_p, branch_x):
+    """Found in review: a 工事名 starting with = ran as a formula when the clerk opened the CSV in Excel."""
+    application(company_a, contractor_a, body_p, branch_x, work_name='=HYPERLINK("https://evil/","x")')
+    client.force_login(clerk_x)
+    table = rows(client.get("/admin/netdesk/application/csv/"))
+    assert [row[0] for row in table[1:]] == ['\'=HYPERLINK("https://evil/","x")']
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/netdesk/application/csv/?submitted_at__gte=x",
+        "/admin/issuers/guaranteecontract/csv/?issued_at__year=x",
+    ],
+)
+def test_a_csv_with_a_filter_that_cannot_be_built_is_the_lists_error_redirect(client, clerk_x, url):
+    """Found in review: the list answers such a query with its ?e=1 redirect; its CSV was a 500."""
+    client.force_login(clerk_x)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
