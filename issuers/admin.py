@@ -181,7 +181,8 @@ class VersionInline(VersionPdfColumn, ReadOnlyInline):
 
 
 class KeyInline(ReadOnlyInline):
-    """The key itself is never shown to clerks: only when and why it was issued, and the notice."""
+    """The key itself is not shown on the clerk's pages: only when and why it was issued. The notice of
+    the key in force can be printed for a contractor who asks (key_notice_pdf_view, audited)."""
 
     model = KeyIssue
     fields = ["sequence", "issued_at", "issued_by", "reason"]
@@ -500,9 +501,12 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
 
     def key_notice_pdf_view(self, request, pk, key_pk):
         """The notice the contractor hands to the ordering body (it carries the key): the clerk may
-        print it for a contractor who asks; each download is in the audit trail."""
+        print it for a contractor who asks; each download is in the audit trail. Only the key in force:
+        a replaced key's notice is of use to nobody but someone who should not have it."""
         contract = self._contract(request, pk)
-        issue = get_object_or_404(contract.keys, pk=key_pk)
+        issue = contract.keys.order_by("sequence").last()
+        if issue is None or issue.pk != key_pk:
+            raise Http404
         services.document_download(
             contract=contract, document="key_notice", by=request.user, notice=issue.sequence
         )

@@ -229,6 +229,20 @@ def test_the_clerk_downloads_the_key_notice_and_it_is_in_the_audit_trail(client,
     assert AuditEntry.objects.get(action="contract.pdf.download").detail["document"] == "key_notice"
 
 
+def test_a_replaced_keys_notice_is_not_served_to_the_clerk(client, clerk_x, nagano_work):
+    """Found in review: any key of the contract could be downloaded; only the one in force is a notice
+    a contractor could still need printed."""
+    from issuers import services as issuer_services
+
+    contract = nagano_work["contract"]
+    old = contract.keys.get()
+    issuer_services.key_reissue(contract=contract, by=clerk_x, reason="漏えいのおそれ")
+    client.force_login(clerk_x)
+    url = "/admin/issuers/guaranteecontract/{}/keys/{}/notice/"
+    assert client.get(url.format(contract.pk, old.pk)).status_code == 404
+    assert client.get(url.format(contract.pk, contract.keys.latest("sequence").pk)).status_code == 200
+
+
 def test_the_clerk_resends_the_issued_mail_without_the_key(client, clerk_x, nagano_work):
     contract = nagano_work["contract"]
     url = f"/admin/issuers/guaranteecontract/{contract.pk}/resend-mail/"
