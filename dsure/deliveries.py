@@ -66,10 +66,11 @@ def delivery_attempt(*, delivery_id: int) -> bool | None:
     if not claimed:
         return None
     delivery = Delivery.objects.select_related(
-        "event__certificate", "endpoint", "official__user", "official__body"
+        "event__certificate", "endpoint__api_client", "official__user", "official__body"
     ).get(pk=delivery_id)
+    refusal = _recipient_refusal(delivery)
     started = time.monotonic()
-    response_status, error = _send(delivery)
+    response_status, error = (None, refusal) if refusal else _send(delivery)
     duration_ms = round((time.monotonic() - started) * 1000)
     now = timezone.now()
     with transaction.atomic():
@@ -80,7 +81,7 @@ def delivery_attempt(*, delivery_id: int) -> bool | None:
         delivery.last_error = error
         if not error:
             delivery.state, delivery.delivered_at = Delivery.State.DELIVERED, now
-        elif delivery.attempts > len(RETRY_SCHEDULE):
+        elif refusal or delivery.attempts > len(RETRY_SCHEDULE):
             delivery.state = Delivery.State.FAILED
         else:
             delivery.next_attempt_at = now + RETRY_SCHEDULE[delivery.attempts - 1]
@@ -115,6 +116,30 @@ def delivery_resend(*, delivery: Delivery, by) -> None:
             event=str(delivery.event.public_id),
         )
         deliveries_enqueue([delivery.pk])
+
+
+def _recipient_refusal(delivery: Delivery) -> str:
+    """Why the recipient may no longer have the body's event ("" when it may). Checked at every attempt,
+    the operator's 再送 included: an official moves to another body, an account or a client is cut off
+    after the event was queued. Such a delivery fails at once; no retry would make it right."""
+    event_body_id = delivery.event.body_id
+    if delivery.endpoint_id is not None:
+        endpoint = delivery.endpoint
+        if endpoint.disabled_at is not None:
+            return "Webhook送信先が停止されています。"
+        if endpoint.api_client.revoked_at is not None:
+            return "APIクライアントが失効しています。"
+        if endpoint.api_client.body_id != event_body_id:
+            return "APIクライアントが別の発注機関のものです。"
+        return ""
+    official = delivery.official
+    if official.body_id != event_body_id:
+        return "職員が別の発注機関に移りました。"
+    if not official.user.is_active:
+        return "職員のアカウントが無効です。"
+    if not official.notify_by_email:
+        return "職員がメールでの通知を止めました。"
+    return ""
 
 
 def _send(delivery: Delivery) -> tuple[int | None, str]:

@@ -233,6 +233,38 @@ def test_a_mail_that_cannot_be_sent_is_retried_from_the_outbox(
     assert [attempt.error for attempt in delivery.attempt_log.all()] == ["ConnectionRefusedError", ""]
 
 
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("moved", "職員が別の発注機関に移りました。"),
+        ("deactivated", "職員のアカウントが無効です。"),
+        ("opted out", "職員がメールでの通知を止めました。"),
+    ],
+)
+def test_a_queued_mail_is_not_sent_to_an_official_who_no_longer_should_get_it(
+    paul, official_p, official_q, received, change, reason, django_capture_on_commit_callbacks
+):
+    official_p.email = "paul@vill.otari.example"
+    official_p.save()
+    paul.post(NOTICES, {"notify_by_email": "on"})
+    with django_capture_on_commit_callbacks(execute=False):
+        post(NUMBER_P, BODY_P, sequence=2, kind=Kind.CHANGE, change_no=1)  # queued, sent later
+    official = official_p.official
+    if change == "moved":
+        official.body = official_q.official.body
+    elif change == "deactivated":
+        official_p.is_active = False
+        official_p.save()
+    else:
+        official.notify_by_email = False
+    official.save()
+    assert deliveries_due() == 1
+    delivery = Delivery.objects.get()
+    assert mail.outbox == []
+    assert (delivery.state, delivery.last_error) == ("failed", reason)
+    assert [attempt.error for attempt in delivery.attempt_log.all()] == [reason]
+
+
 def test_the_choice_of_e_mail_is_a_labelled_checkbox_kept_per_official(paul, official_p):
     html = paul.get(NOTICES).content.decode()
     assert '<label for="id_notify_by_email">' in html

@@ -14,10 +14,10 @@ from django.test import Client
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from audit.models import AuditEntry
-from dsure.deliveries import RETRY_SCHEDULE, deliveries_due
+from dsure.deliveries import RETRY_SCHEDULE, deliveries_due, delivery_resend
 from dsure.events import certificate_event_raise
-from dsure.models import Body, CertificateEvent, Delivery, PostedVersion, WebhookEndpoint
-from dsure.services import api_client_create
+from dsure.models import ApiClient, Body, CertificateEvent, Delivery, PostedVersion, WebhookEndpoint
+from dsure.services import api_client_create, api_client_revoke
 from tests.dsure.conftest import BODY_P, BODY_Q, KEY_P, KEY_Q, NUMBER_P, NUMBER_Q, TOKYO, lookup, post
 from tests.dsure.test_api import conforms
 from tests.dsure.test_notices import closed_port
@@ -343,6 +343,49 @@ def test_a_revoked_client_or_removed_endpoint_receives_nothing_more(
     with django_capture_on_commit_callbacks(execute=True):
         change_p()
     assert receiver.requests == [] and not Delivery.objects.exists()
+
+
+def _cut_off(token: str, how: str) -> str:
+    """Cut the body's system off as an operator or the system itself would; the reason it then gets."""
+    if how == "client revoked":
+        api_client_revoke(api_client=ApiClient.objects.get())
+        return "APIクライアントが失効しています。"
+    api(token).delete(f"{WEBHOOKS}/{WebhookEndpoint.objects.get().pk}")
+    return "Webhook送信先が停止されています。"
+
+
+@pytest.mark.parametrize("how", ["client revoked", "endpoint removed"])
+def test_a_queued_delivery_is_not_sent_once_its_recipient_is_cut_off(
+    received, local_http, receiver, how, django_capture_on_commit_callbacks
+):
+    token = token_of(BODY_P)
+    register(token, receiver.url)
+    with django_capture_on_commit_callbacks(execute=False):
+        change_p()  # queued; the first attempt (or a retry) comes later
+    reason = _cut_off(token, how)
+    assert deliveries_due() == 1
+    delivery = Delivery.objects.get()
+    assert receiver.requests == []
+    assert (delivery.state, delivery.last_error) == ("failed", reason)  # no retry: it cannot come right
+    assert [attempt.error for attempt in delivery.attempt_log.all()] == [reason]
+
+
+@pytest.mark.parametrize("how", ["client revoked", "endpoint removed"])
+def test_the_operators_resend_reaches_no_system_cut_off_since(
+    received, local_http, receiver, superuser, how, django_capture_on_commit_callbacks
+):
+    token = token_of(BODY_P)
+    register(token, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_p()
+    assert len(receiver.requests) == 1
+    reason = _cut_off(token, how)
+    delivery = Delivery.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_resend(delivery=delivery, by=superuser)
+    delivery.refresh_from_db()
+    assert len(receiver.requests) == 1
+    assert (delivery.state, delivery.last_error) == ("failed", reason)
 
 
 def test_the_message_matches_the_openapi_description(
