@@ -9,11 +9,12 @@ and the first takes what was committed meanwhile on its next round."""
 
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.tasks import task
 
 from audit.hashing import chain_hash, seal_matches
 from audit.models import AuditEntry, ChainHead, PendingEntry, TrailPosition
+from common.transactions import on_commit_once
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,7 @@ BATCH_SIZE = 500
 
 def schedule() -> None:
     """Sequence after the current transaction commits; once per transaction however many entries."""
-    if not any(callback is _enqueue for _, callback, _ in connection.run_on_commit):
-        transaction.on_commit(_enqueue, robust=True)
+    on_commit_once(_enqueue)
 
 
 def _enqueue() -> None:

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
 from audit.hashing import canonical_time
 from common import transparency as tlog
+from common.transactions import on_commit_once
 from dsure.history import current_version
 from dsure.models import (
     Certificate,
@@ -98,8 +99,7 @@ def log_posting(*, certificate: Certificate, kind: str, at, version: PostedVersi
     )
     entry.save()
     LogPending.objects.create(entry=entry)
-    if not any(callback is _enqueue for _, callback, _ in connection.run_on_commit):
-        transaction.on_commit(_enqueue, robust=True)
+    on_commit_once(_enqueue)
     return entry
 
 
