@@ -14,19 +14,20 @@ import json
 import logging
 import time
 
-import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import timezone
+from requests_hardened import Config, HTTPSession
+from requests_hardened.ip_filter import InvalidIPAddress
 from standardwebhooks.webhooks import Webhook
 
 import audit
 from common import encryption
 from common.plain_text import render_plain_text
 from dsure.models import Delivery, DeliveryAttempt
-from dsure.webhook_urls import webhook_destination_problem
+from dsure.webhook_urls import INTERNAL_ADDRESS, webhook_destination_problem
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +169,20 @@ def webhook_headers(*, secret: str, message_id: str, body: str, at: datetime.dat
     }
 
 
+def _pinned_session() -> HTTPSession:
+    """A session that resolves the host once, refuses a private or loopback answer and connects to that
+    very address (TLS still verified against the host name): a name that answers a public address to
+    webhook_destination_problem and an internal one a moment later (DNS rebinding) reaches nothing."""
+    return HTTPSession(
+        Config(
+            ip_filter_enable=True,
+            ip_filter_allow_loopback_ips=settings.DEBUG,  # the local receiver webhook_url_problem allows
+            never_redirect=True,
+            default_timeout=WEBHOOK_TIMEOUT,
+        )
+    )
+
+
 def _post_webhook(delivery: Delivery) -> tuple[int | None, str]:
     endpoint = delivery.endpoint
     problem = webhook_destination_problem(endpoint.url)
@@ -180,13 +195,21 @@ def _post_webhook(delivery: Delivery) -> tuple[int | None, str]:
         body=body,
         at=timezone.now(),
     )
-    response = requests.post(
-        endpoint.url,
-        data=body.encode(),
-        headers={**headers, "Content-Type": "application/json", "User-Agent": "D-Sure-simulator-webhooks"},
-        timeout=WEBHOOK_TIMEOUT,
-        allow_redirects=False,
-    )
+    try:
+        with _pinned_session() as session:
+            response = session.post(
+                endpoint.url,
+                data=body.encode(),
+                headers={
+                    **headers,
+                    "Content-Type": "application/json",
+                    "User-Agent": "D-Sure-simulator-webhooks",
+                },
+                timeout=WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+            )
+    except InvalidIPAddress:
+        return None, INTERNAL_ADDRESS
     if 200 <= response.status_code < 300:
         return response.status_code, ""
     return response.status_code, f"HTTP {response.status_code}"

@@ -1,6 +1,7 @@
 """Where D-Sure may send a webhook: https only; plain http only to this machine while DEBUG (for trying
 a receiver out locally). Before each delivery the host must also resolve to public addresses only, so
-that an endpoint cannot point D-Sure at its own network (a blind SSRF)."""
+that an endpoint cannot point D-Sure at its own network (a blind SSRF); the request itself then goes to
+an address checked as it connects (dsure.deliveries._pinned_session), so DNS rebinding gains nothing."""
 
 import ipaddress
 import socket
@@ -10,6 +11,7 @@ from django.conf import settings
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 URL_MAX = 500
+INTERNAL_ADDRESS = "送信先が内部ネットワークのアドレスです。"
 
 
 def webhook_url_problem(url: str) -> str:
@@ -48,5 +50,5 @@ def webhook_destination_problem(url: str) -> str:
     except (OSError, UnicodeError):
         return "送信先のホスト名を解決できません。"
     if not all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
-        return "送信先が内部ネットワークのアドレスです。"
+        return INTERNAL_ADDRESS
     return ""

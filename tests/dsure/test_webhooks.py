@@ -5,6 +5,7 @@ endpoints, resent by the operator under the same id; another body's systems rece
 
 import datetime
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -428,3 +429,37 @@ def test_d_sure_never_sends_into_its_own_network(received, url, error, django_ca
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.last_error) == ("pending", error)
     assert delivery.attempt_log.get().response_status is None
+
+
+def test_a_host_that_rebinds_to_d_sures_own_network_after_the_check_is_not_reached(
+    received, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DNS rebinding: the name answers a public address when it is checked and 127.0.0.1 when the
+    request connects. The request must go to the address that was checked, so nothing on this machine
+    is ever reached."""
+    reached = []
+    listener = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    listener.verify_request = lambda request, address: reached.append(address) or False
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    port = listener.server_address[1]
+    register(token_of(BODY_P), f"https://rebinding.example:{port}/hook")
+
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+
+    def rebinding_getaddrinfo(host, *args, **kwargs):
+        if host != "rebinding.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            change_p()
+    finally:
+        listener.shutdown()
+        listener.server_close()
+    assert reached == []
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.last_error) == ("pending", "送信先が内部ネットワークのアドレスです。")
