@@ -2,7 +2,6 @@
 訂正, 変更取消 and 認証キー再発行, each calling issuers.services."""
 
 import csv
-import datetime
 import io
 import re
 from urllib.parse import quote
@@ -28,7 +27,7 @@ from common.formats import wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField
 from common.http import pdf_response
 from common.spreadsheet import csv_text
-from issuers import selectors, services
+from issuers import amendments, selectors, services
 from issuers.documents import fee_statement
 from issuers.models import (
     Branch,
@@ -254,27 +253,33 @@ class CorrectionForm(forms.Form):
     """訂正: only the fields a clerical error can touch, opened with the current content (blank keeps
     the current value), and the 訂正理由 the contract's record keeps."""
 
-    work_name = OneLineTextField(label="工事名", max_length=200, required=False)
-    work_location = OneLineTextField(label="工事場所", max_length=200, required=False)
-    contractor_address = OneLineTextField(label="保証契約者（住所）", max_length=200, required=False)
-    contractor_name = OneLineTextField(label="保証契約者（名称）", max_length=200, required=False)
-    deposit_bank = FullWidthTextField(label="預託金融機関(全角)", max_length=100, required=False)
-    guarantee_amount = YenField(label="保証金額", required=False)
-    contract_amount = YenField(label="請負金額", required=False)
+    work_name = OneLineTextField(label=amendments.LABELS["work_name"], max_length=200, required=False)
+    work_location = OneLineTextField(label=amendments.LABELS["work_location"], max_length=200, required=False)
+    contractor_address = OneLineTextField(
+        label=amendments.LABELS["contractor_address"], max_length=200, required=False
+    )
+    contractor_name = OneLineTextField(
+        label=amendments.LABELS["contractor_name"], max_length=200, required=False
+    )
+    deposit_bank = FullWidthTextField(
+        label=amendments.LABELS["deposit_bank"] + "(全角)", max_length=100, required=False
+    )
+    guarantee_amount = YenField(label=amendments.LABELS["guarantee_amount"], required=False)
+    contract_amount = YenField(label=amendments.LABELS["contract_amount"], required=False)
     period_start = forms.DateField(
-        label="工期（自）",
+        label=amendments.LABELS["period_start"],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[_within_printable_years],
     )
     period_end = forms.DateField(
-        label="工期（至）",
+        label=amendments.LABELS["period_end"],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[_within_printable_years],
     )
     contract_date = forms.DateField(
-        label="請負契約日",
+        label=amendments.LABELS["contract_date"],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[_within_printable_years],
@@ -296,26 +301,13 @@ class CorrectionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not any(vars(self.amendment()).values()):
+        if not self.errors and not self.amendment().changes():
             raise forms.ValidationError("訂正する項目がありません。訂正後の内容を入力してください。")
         return cleaned
 
-    def amendment(self) -> services.Amendment:
+    def amendment(self) -> amendments.Amendment:
         """The terms that differ from the current content (blank and unchanged ones are None)."""
-        return services.Amendment(
-            **{
-                name: value
-                for name, value in self.cleaned_data.items()
-                if name != "reason"
-                and value not in ("", None)
-                and _as_stored(value) != self.current.get(name)
-            }
-        )
-
-
-def _as_stored(value):
-    """A form value as the certificate content stores it (dates as ISO strings)."""
-    return value.isoformat() if isinstance(value, datetime.date) else value
+        return amendments.Amendment.from_values(self.cleaned_data).differing_from(self.current)
 
 
 class RevokedFilter(admin.SimpleListFilter):

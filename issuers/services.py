@@ -20,6 +20,7 @@ from dsure import digest as dsure_digest
 from dsure import services as dsure_services
 from dsure.history import visible_history
 from issuers import documents, fees, mail, sealing
+from issuers.amendments import Amendment
 from issuers.content import CertificateContent
 from issuers.errors import IssueError
 from issuers.keys import decrypt_key, encrypt_key, generate_key
@@ -65,22 +66,6 @@ class GuaranteeTerms:
     guarantee_amount: int
     deposit_bank: str = ""
     notify_email: str = ""
-
-
-@dataclass(frozen=True)
-class Amendment:
-    """The terms a 変更 or 訂正 may change. None keeps the current value."""
-
-    guarantee_amount: int | None = None
-    contract_amount: int | None = None
-    period_start: datetime.date | None = None
-    period_end: datetime.date | None = None
-    work_name: str | None = None
-    work_location: str | None = None
-    deposit_bank: str | None = None
-    contract_date: datetime.date | None = None
-    contractor_address: str | None = None
-    contractor_name: str | None = None
 
 
 def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
@@ -418,7 +403,7 @@ def _amend(contract, amendment: Amendment, by, *, kind, reason: str = "") -> Cer
             number=contract.number,
             sequence=sequence,
             change_no=change_no,
-            changes={field: value for field, value in vars(amendment).items() if value is not None},
+            changes=amendment.changes(),
             reason=reason,
         )
         _record_post(contract, version, by=by, at=now)
@@ -463,9 +448,8 @@ def _content_for_new(terms: GuaranteeTerms, *, number: str, now) -> CertificateC
 
 def _amended_content(contract, current: CertificateContent, amendment: Amendment, *, change_no, now):
     content = dict(current)
-    for field, value in vars(amendment).items():
-        if value is not None:
-            content[field] = value.isoformat() if isinstance(value, datetime.date) else value
+    for field, value in amendment.changes().items():
+        content[field] = value.isoformat() if isinstance(value, datetime.date) else value
     # The 保証期限 (前払金保証) and 保証期間 (契約保証) follow the 工期; they move only by amendment.
     content["guarantee_deadline"] = content["period_end"]
     if contract.product == Product.PERFORMANCE:

@@ -19,7 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
-from common.formats import kanji_number, wareki, yen
+from common.formats import kanji_number, yen
+from issuers import amendments
 from issuers import selectors as issuers_selectors
 from issuers.admin import BranchScopedAdmin, CsvExport, GuaranteeContractAdmin
 from issuers.documents import fee_statement
@@ -589,17 +590,14 @@ class AmendmentRequestAdmin(BranchScopedAdmin):
     def changes(self, amendment):
         """Every changed term, 変更前 as frozen when the contractor applied (never recomputed from the
         version that is current now: after the change is issued, that is the 変更後)."""
-        rows = []
-        for field in services.AMENDABLE_FIELDS:
-            value = getattr(amendment, field)
-            if value in (None, ""):
-                continue
-            before = amendment.before.get(field)
-            if field.endswith("amount"):
-                before, value = yen(before), yen(value)
-            elif field.startswith("period") or field == "contract_date":
-                before, value = wareki(before), wareki(value)
-            rows.append((services.AMENDMENT_LABELS[field], before or "—", value))
+        rows = [
+            (
+                amendments.LABELS[term],
+                amendments.shown(term, amendment.before.get(term)) or "—",
+                amendments.shown(term, value),
+            )
+            for term, value in amendment.terms.changes().items()
+        ]
         return format_html(
             '<table class="amendment-changes"><thead><tr><th scope="col">項目</th><th scope="col">変更前</th>'
             '<th scope="col">変更後</th></tr></thead><tbody>{}</tbody></table>',

@@ -7,6 +7,7 @@ refusals the view puts next to the field they name."""
 from django import forms
 
 from common.forms import FullWidthTextField, OneLineTextField, YenField
+from issuers import amendments
 from issuers.models import CertificateFormat, Product
 from issuers.selectors import STATUSES
 from netdesk.forms import JapaneseDateField
@@ -44,22 +45,34 @@ class AmendmentForm(forms.Form):
     use_required_attribute = False
 
     client_token = forms.UUIDField(widget=forms.HiddenInput)
-    guarantee_amount = YenField(label="保証金額", required=False)
-    contract_amount = YenField(label="請負金額", required=False)
-    period_start = JapaneseDateField(label="工期（開始日）", required=False)
-    period_end = JapaneseDateField(label="工期（終了日）", required=False)
+    guarantee_amount = YenField(label=amendments.LABELS["guarantee_amount"], required=False)
+    contract_amount = YenField(label=amendments.LABELS["contract_amount"], required=False)
+    period_start = JapaneseDateField(label=amendments.LABELS["period_start"], required=False)
+    period_end = JapaneseDateField(label=amendments.LABELS["period_end"], required=False)
     work_name = OneLineTextField(
-        label="工事名", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
+        label=amendments.LABELS["work_name"],
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
     )
     deposit_bank = FullWidthTextField(
-        label="預託金融機関(全角)", max_length=100, required=False, widget=forms.TextInput(attrs={"size": 40})
+        label=amendments.LABELS["deposit_bank"] + "(全角)",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 40}),
     )
-    contract_date = JapaneseDateField(label="請負契約日", required=False)
+    contract_date = JapaneseDateField(label=amendments.LABELS["contract_date"], required=False)
     contractor_address = OneLineTextField(
-        label="保証契約者（住所）", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
+        label=amendments.LABELS["contractor_address"],
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
     )
     contractor_name = OneLineTextField(
-        label="保証契約者（名称）", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 40})
+        label=amendments.LABELS["contractor_name"],
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 40}),
     )
     format = forms.ChoiceField(
         label="保証証書の形式について",
@@ -91,37 +104,6 @@ class AmendmentForm(forms.Form):
             self.add_error("period_end", "工期の終了日は開始日以降の日付を入力してください。")
         return cleaned
 
-    def submit_values(self) -> dict:
-        """The keyword arguments of services.amendment_submit."""
-        data = self.cleaned_data
-        return {
-            "client_token": data["client_token"],
-            "format": data["format"],
-            "guarantee_amount": data.get("guarantee_amount"),
-            "contract_amount": data.get("contract_amount"),
-            "period_start": data.get("period_start"),
-            "period_end": data.get("period_end"),
-            "work_name": data.get("work_name", ""),
-            "deposit_bank": data.get("deposit_bank", ""),
-            "contract_date": data.get("contract_date"),
-            "contractor_address": data.get("contractor_address", ""),
-            "contractor_name": data.get("contractor_name", ""),
-            "reason": data.get("reason", ""),
-        }
-
-
-def initial_from_content(content: dict, *, format: str, client_token) -> dict:
-    """The form's initial values: the current certificate."""
-    return {
-        "client_token": client_token,
-        "format": format,
-        "guarantee_amount": content.get("guarantee_amount"),
-        "contract_amount": content.get("contract_amount"),
-        "period_start": content.get("period_start"),
-        "period_end": content.get("period_end"),
-        "work_name": content.get("work_name"),
-        "deposit_bank": content.get("deposit_bank"),
-        "contract_date": content.get("contract_date"),
-        "contractor_address": content.get("contractor_address"),
-        "contractor_name": content.get("contractor_name"),
-    }
+    def amendment(self) -> amendments.Amendment:
+        """The terms as typed (blank ones keep the current value); the service keeps those that change."""
+        return amendments.Amendment.from_values(self.cleaned_data)

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from issuers import amendments
 from issuers.models import Branch, CertificateFormat, GuaranteeContract, OrderingBody, Product
 
 
@@ -82,8 +83,8 @@ class Application(models.Model):
         OrderingBody, on_delete=models.PROTECT, null=True, blank=True, verbose_name="発注者"
     )
     contract_amount = models.PositiveBigIntegerField("請負金額", null=True, blank=True)
-    period_start = models.DateField("工期（自）", null=True, blank=True)
-    period_end = models.DateField("工期（至）", null=True, blank=True)
+    period_start = models.DateField("工期（開始日）", null=True, blank=True)
+    period_end = models.DateField("工期（終了日）", null=True, blank=True)
     contract_date = models.DateField("請負契約日", null=True, blank=True)
     advance_planned = models.BooleanField("前払金の予定", null=True, blank=True)
     jv_name = models.CharField("JV名", max_length=200, blank=True)
@@ -206,6 +207,14 @@ class ApplicationEvent(models.Model):
         return f"{self.application} {self.action}"
 
 
+def _changed(term: str) -> str:
+    return f"変更後の{amendments.LABELS[term]}"
+
+
+# The terms a contractor may apply to change; 工事場所 is not one of them (the branch corrects it: 訂正).
+AMENDABLE_TERMS = tuple(term for term in amendments.TERMS if term != "work_location")
+
+
 class AmendmentRequest(models.Model):
     """変更の申込: the contractor asks for a 変更 of an issued contract. Blank fields stay unchanged.
 
@@ -219,15 +228,15 @@ class AmendmentRequest(models.Model):
     client_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     status = models.CharField("手続状況", max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     format = models.CharField("保証証書の形式について", max_length=12, choices=CertificateFormat.choices)
-    guarantee_amount = models.PositiveBigIntegerField("変更後の保証金額", null=True, blank=True)
-    contract_amount = models.PositiveBigIntegerField("変更後の請負金額", null=True, blank=True)
-    period_start = models.DateField("変更後の工期（自）", null=True, blank=True)
-    period_end = models.DateField("変更後の工期（至）", null=True, blank=True)
-    work_name = models.CharField("変更後の工事名", max_length=200, blank=True)
-    deposit_bank = models.CharField("変更後の預託金融機関", max_length=100, blank=True)
-    contract_date = models.DateField("変更後の請負契約日", null=True, blank=True)
-    contractor_address = models.CharField("変更後の保証契約者（住所）", max_length=200, blank=True)
-    contractor_name = models.CharField("変更後の保証契約者（名称）", max_length=200, blank=True)
+    guarantee_amount = models.PositiveBigIntegerField(_changed("guarantee_amount"), null=True, blank=True)
+    contract_amount = models.PositiveBigIntegerField(_changed("contract_amount"), null=True, blank=True)
+    period_start = models.DateField(_changed("period_start"), null=True, blank=True)
+    period_end = models.DateField(_changed("period_end"), null=True, blank=True)
+    work_name = models.CharField(_changed("work_name"), max_length=200, blank=True)
+    deposit_bank = models.CharField(_changed("deposit_bank"), max_length=100, blank=True)
+    contract_date = models.DateField(_changed("contract_date"), null=True, blank=True)
+    contractor_address = models.CharField(_changed("contractor_address"), max_length=200, blank=True)
+    contractor_name = models.CharField(_changed("contractor_name"), max_length=200, blank=True)
     reason = models.TextField("変更の理由", blank=True)
     # The current value of each changed term when the contractor applied, frozen: the clerk reads 変更前
     # → 変更後 as it was asked for, whatever happens to the contract later (another 変更, a 訂正).
@@ -259,3 +268,16 @@ class AmendmentRequest(models.Model):
 
     def __str__(self):
         return f"{self.product_request} 変更の申込 {self.pk}"
+
+    @property
+    def terms(self) -> amendments.Amendment:
+        """The terms this request changes, as the issuer takes them."""
+        return amendments.Amendment.from_values({term: getattr(self, term) for term in AMENDABLE_TERMS})
+
+    @property
+    def shown_changes(self) -> list[tuple[str, str]]:
+        """(label, new value as printed) for each changed term."""
+        return [
+            (amendments.LABELS[term], amendments.shown(term, value))
+            for term, value in self.terms.changes().items()
+        ]

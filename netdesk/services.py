@@ -5,7 +5,6 @@ Every transition locks the row, checks the current 手続状況, and writes an A
 """
 
 import datetime
-import unicodedata
 import uuid
 
 from django.conf import settings
@@ -14,11 +13,14 @@ from django.utils import timezone
 
 import audit
 from common.formats import kanji_number, yen
+from issuers import amendments
 from issuers import mail as issuers_mail
 from issuers import services as issuers_services
+from issuers.amendments import Amendment
 from issuers.models import CertificateVersion, GuaranteeContract, Product
 from netdesk import rules
 from netdesk.models import (
+    AMENDABLE_TERMS,
     EDITABLE_STATUSES,
     AmendmentRequest,
     Application,
@@ -375,17 +377,6 @@ def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
 
 # -- amendments (変更の申込): the contractor applies from 詳細, the branch issues 変更N or returns it -------
 
-AMENDABLE_FIELDS = (
-    "guarantee_amount",
-    "contract_amount",
-    "period_start",
-    "period_end",
-    "work_name",
-    "deposit_bank",
-    "contract_date",
-    "contractor_address",
-    "contractor_name",
-)
 OPEN_AMENDMENT_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 # Seed Q5 and note (注)2 on the certificate, in the leaflets' words.
 MIXED_FORMATS_MESSAGE = "同じ保証契約において、電子証書と紙の保証証書は混在できません。"
@@ -402,45 +393,13 @@ class AmendmentRefused(TransitionError):
         self.field = field
 
 
-def amendment_changes(current: dict, values: dict) -> dict:
-    """The values that differ from the current certificate's content, as {field: new value}.
-    Blank values mean "unchanged"; dates are compared with the content's ISO strings."""
-    changes = {}
-    for field in AMENDABLE_FIELDS:
-        value = values.get(field)
-        if value is None or value == "":
-            continue
-        if isinstance(value, datetime.date):
-            same = value.isoformat() == current.get(field)
-        elif isinstance(value, str):
-            # 預託金融機関 is stored full-width; 「八十二銀行 小谷支店」 and 「八十二銀行　小谷支店」 are the same.
-            same = _nfkc(value) == _nfkc(current.get(field) or "")
-        else:
-            same = value == current.get(field)
-        if not same:
-            changes[field] = value
-    return changes
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def amendment_submit(
     *,
     product_request: ProductRequest,
     by,
     client_token: uuid.UUID,
     format: str,
-    guarantee_amount: int | None = None,
-    contract_amount: int | None = None,
-    period_start: datetime.date | None = None,
-    period_end: datetime.date | None = None,
-    work_name: str = "",
-    deposit_bank: str = "",
-    contract_date: datetime.date | None = None,
-    contractor_address: str = "",
-    contractor_name: str = "",
+    terms: Amendment,
     reason: str = "",
 ) -> AmendmentRequest:
     """The contractor's 変更の申込 for an issued contract. Only the values that differ from the current
@@ -474,19 +433,13 @@ def amendment_submit(
                 "この保証契約には受付中の変更の申込があります。発行または差戻しの後に、改めてお申し込みください。"
             )
         current = issuers_services.current_content(contract)
-        values = {
-            "guarantee_amount": guarantee_amount,
-            "contract_amount": contract_amount,
-            "period_start": period_start,
-            "period_end": period_end,
-            "work_name": work_name,
-            # 預託金融機関 is a term of the 前払金保証 only.
-            "deposit_bank": deposit_bank if contract.product == Product.ADVANCE else "",
-            "contract_date": contract_date,
-            "contractor_address": contractor_address,
-            "contractor_name": contractor_name,
-        }
-        changes = amendment_changes(current, values)
+        if contract.product != Product.ADVANCE:
+            terms = terms.without("deposit_bank")  # 預託金融機関 is a term of the 前払金保証 only.
+        changes = terms.differing_from(current, ignore_width=True).changes()
+        if set(changes) - set(AMENDABLE_TERMS):
+            raise ValueError(
+                f"not terms a contractor may amend: {sorted(set(changes) - set(AMENDABLE_TERMS))}"
+            )
         _check_amendment(current, changes)
         amendment = AmendmentRequest.objects.create(
             product_request=locked,
@@ -504,7 +457,7 @@ def amendment_submit(
             action="amendment_submit",
             to_status=Status.SUBMITTED,
             by=by,
-            message=f"変更の申込 {amendment.pk}（保証契約番号 {contract.number}）: {'・'.join(_labels(changes))}",
+            message=f"変更の申込 {amendment.pk}（保証契約番号 {contract.number}）: {'・'.join(amendments.LABELS[term] for term in changes)}",
         )
         audit.record(
             action="amendment.submit",
@@ -538,9 +491,7 @@ def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
         if locked.format != contract.format:
             raise TransitionError(MIXED_FORMATS_MESSAGE)
         try:
-            version = issuers_services.contract_change(
-                contract=contract, amendment=_amendment_terms(locked), by=by
-            )
+            version = issuers_services.contract_change(contract=contract, amendment=locked.terms, by=by)
         except issuers_services.IssueError as error:
             raise TransitionError(str(error)) from error
         previous = locked.status
@@ -590,23 +541,6 @@ def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> Amendm
     return locked
 
 
-AMENDMENT_LABELS = {
-    "guarantee_amount": "保証金額",
-    "contract_amount": "請負金額",
-    "period_start": "工期（開始日）",
-    "period_end": "工期（終了日）",
-    "work_name": "工事名",
-    "deposit_bank": "預託金融機関",
-    "contract_date": "請負契約日",
-    "contractor_address": "保証契約者（住所）",
-    "contractor_name": "保証契約者（名称）",
-}
-
-
-def _labels(changes: dict) -> list[str]:
-    return [AMENDMENT_LABELS[field] for field in AMENDABLE_FIELDS if field in changes]
-
-
 def _check_amendment(current: dict, changes: dict) -> None:
     if not changes:
         raise AmendmentRefused(NOTHING_CHANGED_MESSAGE)
@@ -622,17 +556,3 @@ def _check_amendment(current: dict, changes: dict) -> None:
     end = changes.get("period_end") or datetime.date.fromisoformat(current["period_end"])
     if end < start:
         raise AmendmentRefused("工期の終了日は開始日以降の日付を入力してください。", field="period_end")
-
-
-def _amendment_terms(amendment: AmendmentRequest) -> issuers_services.Amendment:
-    return issuers_services.Amendment(
-        guarantee_amount=amendment.guarantee_amount,
-        contract_amount=amendment.contract_amount,
-        period_start=amendment.period_start,
-        period_end=amendment.period_end,
-        work_name=amendment.work_name or None,
-        deposit_bank=amendment.deposit_bank or None,
-        contract_date=amendment.contract_date,
-        contractor_address=amendment.contractor_address or None,
-        contractor_name=amendment.contractor_name or None,
-    )

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from issuers import amendments
 from issuers import services as issuers_services
 from issuers.models import Product
 from netdesk import services
 from netdesk.access import contractor_required
-from netdesk.contract_forms import AmendmentForm, initial_from_content
+from netdesk.contract_forms import AmendmentForm
 from netdesk.views.contracts import contract_for_company
 
 
@@ -21,7 +22,7 @@ def amendment_new(request, pk):
     content = issuers_services.current_content(contract)
     advance = contract.product == Product.ADVANCE
     if request.method != "POST":
-        initial = initial_from_content(content, format=contract.format, client_token=uuid.uuid4())
+        initial = {**amendments.initial(content), "format": contract.format, "client_token": uuid.uuid4()}
         form = AmendmentForm(initial=initial, advance=advance)
         return _page(request, product_request, content, form)
 
@@ -29,7 +30,14 @@ def amendment_new(request, pk):
     if not form.is_valid():
         return _page(request, product_request, content, form)
     try:
-        services.amendment_submit(product_request=product_request, by=request.user, **form.submit_values())
+        services.amendment_submit(
+            product_request=product_request,
+            by=request.user,
+            client_token=form.cleaned_data["client_token"],
+            format=form.cleaned_data["format"],
+            terms=form.amendment(),
+            reason=form.cleaned_data["reason"],
+        )
     except LookupError as error:
         raise Http404 from error
     except services.TransitionError as error:

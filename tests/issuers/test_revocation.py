@@ -10,6 +10,7 @@ from audit.models import AuditEntry
 from dsure.models import Certificate
 from dsure.services import api_client_create
 from issuers import services
+from issuers.amendments import Amendment
 from issuers.models import CertificateVersion, ContractEvent
 from netdesk import services as netdesk_services
 from tests.netdesk.contracts_helpers import NOW, detail_url, issue_application
@@ -119,7 +120,7 @@ def test_net_desk_shows_the_status_and_takes_no_amendment(client, clerk_x, contr
             by=contractor_a,
             client_token=uuid.uuid4(),
             format="electronic",
-            guarantee_amount=18_000_000,
+            terms=Amendment(guarantee_amount=18_000_000),
         )
 
 
@@ -182,7 +183,7 @@ def test_an_open_amendment_of_a_withdrawn_contract_cannot_be_issued(
         by=contractor_a,
         client_token=uuid.uuid4(),
         format="electronic",
-        guarantee_amount=18_000_000,
+        terms=Amendment(guarantee_amount=18_000_000),
     )
     services.contract_revoke(contract=advance, by=clerk_x, reason=REASON)
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from issuers import services as issuers_services
+from issuers.amendments import Amendment
 from issuers.models import ContractEvent
 from netdesk import services
 from netdesk.models import Status
@@ -41,8 +42,7 @@ def amendment(contract, contractor_a):
         by=contractor_a,
         client_token=uuid.uuid4(),
         format="electronic",
-        guarantee_amount=18_000_000,
-        period_end=datetime.date(2027, 9, 30),
+        terms=Amendment(guarantee_amount=18_000_000, period_end=datetime.date(2027, 9, 30)),
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from dsure.models import Certificate
 from issuers import services as issuers_services
+from issuers.amendments import Amendment
 from netdesk import services
 from netdesk.models import AmendmentRequest, ApplicationEvent, ProductRequest, Status
 from tests.netdesk.contracts_helpers import detail_url, history_rows
@@ -247,8 +248,7 @@ def submitted_amendment(advance_a, contractor_a):
         by=contractor_a,
         client_token=uuid.uuid4(),
         format="electronic",
-        guarantee_amount=18_000_000,
-        period_end=datetime.date(2027, 6, 30),
+        terms=Amendment(guarantee_amount=18_000_000, period_end=datetime.date(2027, 6, 30)),
     )
 
 
@@ -360,7 +360,7 @@ def test_a_paper_amendment_is_issued_on_paper_and_not_posted(client, clerk_x, co
         by=contractor_a,
         client_token=uuid.uuid4(),
         format="paper",
-        work_name="県道見本線舗装工事（変更）",
+        terms=Amendment(work_name="県道見本線舗装工事（変更）"),
     )
     version = services.amendment_issue(amendment=amendment, by=clerk_x)
     assert version.change_no == 1 and version.posted_at is None

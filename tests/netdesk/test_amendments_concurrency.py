@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from issuers.amendments import Amendment
 from netdesk import services
 from netdesk.models import AmendmentRequest, ProductRequest, Status
 
@@ -43,7 +44,7 @@ def test_concurrent_issue_of_one_request_makes_one_change(advance_a, contractor_
         by=contractor_a,
         client_token=uuid.uuid4(),
         format="electronic",
-        guarantee_amount=18_000_000,
+        terms=Amendment(guarantee_amount=18_000_000),
     )
     results = run_at_once(lambda: services.amendment_issue(amendment=amendment, by=clerk_x))
     issued = [r for r in results if not isinstance(r, Exception)]
@@ -65,7 +66,7 @@ def test_concurrent_double_submit_makes_one_request(advance_a, contractor_a):
             by=contractor_a,
             client_token=token,
             format="electronic",
-            guarantee_amount=18_000_000,
+            terms=Amendment(guarantee_amount=18_000_000),
         )
     )
     assert not [r for r in results if isinstance(r, Exception)]

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from dsure.models import LookupAttempt
 from issuers import services as issuers_services
 from issuers.admin import CorrectionForm
+from issuers.amendments import Amendment
 from issuers.models import CertificateVersion, GuaranteeContract, KeyIssue
 from netdesk import rules, services
 from netdesk.contract_forms import AmendmentForm
@@ -403,7 +404,7 @@ def test_any_amendment_return_message_returns_it_or_keeps_it_with_the_text(clien
         by=world.users["contractor_a"],
         client_token=uuid.uuid4(),
         format="electronic",
-        guarantee_amount=24_000_000,
+        terms=Amendment(guarantee_amount=24_000_000),
     )
 
     response = client.post(f"/admin/netdesk/amendmentrequest/{amendment.pk}/return/", {"message": message})

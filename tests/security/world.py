@@ -22,6 +22,7 @@ from audit.sequencer import sequence_pending
 from dsure import transparency
 from dsure.models import Certificate, LookupAttempt, PostedVersion
 from issuers import services as issuers_services
+from issuers.amendments import Amendment
 from issuers.models import FeeRate, FeeStatement, OutboundMail
 from netdesk import services
 from netdesk.models import Status
@@ -110,7 +111,7 @@ def build_world(
         by=contractor_a,
         client_token=uuid.uuid4(),
         format="electronic",
-        guarantee_amount=25_000_000,
+        terms=Amendment(guarantee_amount=25_000_000),
         reason="変更契約の締結",
     )
     submitted = factories.ApplicationFactory(
