@@ -76,6 +76,7 @@ def many_contracts(advance_a, company_a, contractor_a, clerk_x, body_p, branch_x
     ProductRequest.objects.bulk_create(
         ProductRequest(
             application=application,
+            company=company_a,
             product="advance",
             requested=True,
             status=Status.ISSUED,

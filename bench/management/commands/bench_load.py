@@ -396,6 +396,7 @@ class _Loader:
                     {
                         "id": self.ids.take(ProductRequest),
                         "application_id": app_id,
+                        "company_id": app_company[a],
                         "product": str(product),
                         "requested": True,
                         "status": Status.ISSUED.value,
