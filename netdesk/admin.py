@@ -27,9 +27,11 @@ from issuers.documents import fee_statement
 from issuers.models import CertificateFormat, FeeRate, GuaranteeContract, Product
 from netdesk import services
 from netdesk.models import (
+    OPEN_STATUSES,
     AmendmentRequest,
     Application,
     ApplicationEvent,
+    ApplicationState,
     Company,
     Member,
     ProductRequest,
@@ -40,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 # The name of the confirmation page's 発行する button: a POST without it issues nothing.
 CONFIRM = "confirm_issue"
-OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 UNEXPECTED_FAILURE = "システムの障害のため発行できませんでした。時間をおいて再度お試しください。"
 
 
@@ -286,8 +287,8 @@ class ApplicationAdmin(CsvExport, BranchScopedAdmin):
         return False
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["open_for_review"] = obj is not None and any(
-            r.status in (Status.SUBMITTED, Status.REVIEWING) for r in obj.requested_products
+        context["open_for_review"] = (
+            obj is not None and ApplicationState.of(obj, obj.requested_products).open_for_review
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -424,7 +425,7 @@ class ApplicationAdmin(CsvExport, BranchScopedAdmin):
         previews = [
             (r, services.product_request_preview(product_request=r, rate=rates.get(r.product)))
             for r in requests
-            if r.status in OPEN_STATUSES
+            if r.is_open
         ]
         return self._bulk_page(
             request,

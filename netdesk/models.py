@@ -6,6 +6,7 @@ pointer to the guarantee contract `issuers` issued for it.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -58,7 +59,66 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "取下げ"
 
 
+# The contractor may change and send it again.
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+# 受付中: sent and not yet decided; the branch may start its review, return it or issue it.
+OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
+
+
+@dataclass(frozen=True)
+class ApplicationState:
+    """Where an application stands, read from its product requests' 手続状況: the one definition of
+    each rule that services enforce and pages show (templates get these booleans, never a status)."""
+
+    submitted: bool  # 送信 at least once
+    statuses: tuple[str, ...]  # of every product request
+    requested: tuple[str, ...]  # of the requested ones
+
+    @classmethod
+    def of(cls, application: "Application", products) -> "ApplicationState":
+        products = list(products)
+        return cls(
+            submitted=application.submitted_at is not None,
+            statuses=tuple(p.status for p in products),
+            requested=tuple(p.status for p in products if p.requested),
+        )
+
+    @property
+    def editable(self) -> bool:
+        """The contractor may change it: every requested product is 作成中 or 差戻し."""
+        return all(status in EDITABLE_STATUSES for status in self.requested)
+
+    @property
+    def sent(self) -> bool:
+        """送信済み: products are requested and none of them is editable."""
+        return bool(self.requested) and not any(status in EDITABLE_STATUSES for status in self.requested)
+
+    @property
+    def draft(self) -> bool:
+        """下書き: never sent; its company may delete it."""
+        return not self.submitted and all(status == Status.DRAFT for status in self.statuses)
+
+    @property
+    def returned(self) -> bool:
+        return Status.RETURNED in self.requested
+
+    @property
+    def withdrawable(self) -> bool:
+        """取下げ: only while every requested product is 申込済 (before the branch starts its review)."""
+        return bool(self.requested) and all(status == Status.SUBMITTED for status in self.requested)
+
+    @property
+    def withdrawn(self) -> bool:
+        return bool(self.requested) and all(status == Status.WITHDRAWN for status in self.requested)
+
+    @property
+    def review_started(self) -> bool:
+        return any(status in (Status.REVIEWING, Status.ISSUED) for status in self.requested)
+
+    @property
+    def open_for_review(self) -> bool:
+        """A requested product is 受付中: the branch may review, return or issue it."""
+        return any(status in OPEN_STATUSES for status in self.requested)
 
 
 class Application(models.Model):
@@ -197,6 +257,16 @@ class ProductRequest(models.Model):
         return self.product == Product.ADVANCE
 
     @property
+    def is_open(self) -> bool:
+        """受付中 (申込済 or 審査中): the branch may issue or return it."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_amendable(self) -> bool:
+        """Issued and not withdrawn (取消): its contractor may apply for a 変更."""
+        return self.status == Status.ISSUED and self.contract is not None and self.contract.revoked_at is None
+
+    @property
     def status_label(self) -> str:
         """手続状況 as the pages show it: a paper certificate's 発行済 says it goes by post (spec §4)."""
         if self.status == Status.ISSUED and self.format == CertificateFormat.PAPER:
@@ -292,6 +362,11 @@ class AmendmentRequest(models.Model):
 
     def __str__(self):
         return f"{self.product_request} 変更の申込 {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        """受付中 (申込済 or 審査中): the branch may issue or return it."""
+        return self.status in OPEN_STATUSES
 
     @property
     def terms(self) -> amendments.Amendment:

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from common.formats import wareki
 from issuers.models import CertificateFormat, OrderingBody, Product
-from netdesk.models import EDITABLE_STATUSES, Application, ProductRequest, Status
+from netdesk.models import Application, ProductRequest
 
 # Application fields a contractor types (read-only ones such as notice_from_company are left out).
 WORK_FIELDS = [
@@ -174,20 +174,6 @@ def application_snapshot(application: Application, products: list[ProductRequest
         if data[PREFIX[product] + "requested"] is None:
             data[PREFIX[product] + "requested"] = False
     return data
-
-
-def is_editable(products) -> bool:
-    """A draft can be changed while every requested product is 作成中 or 差戻し."""
-    return all(request.status in EDITABLE_STATUSES for request in products if request.requested)
-
-
-def is_draft(application: Application, products) -> bool:
-    """下書き: never sent; its company may delete it."""
-    return application.submitted_at is None and all(request.status == Status.DRAFT for request in products)
-
-
-def is_returned(products) -> bool:
-    return any(request.status == Status.RETURNED for request in products if request.requested)
 
 
 def guarantee_ratio(amount: int | None, base: int | None) -> str:

@@ -18,7 +18,15 @@ from issuers.models import (
     GuaranteeContract,
     OrderingBody,
 )
-from netdesk.models import AmendmentRequest, Application, ApplicationEvent, Company, ProductRequest, Status
+from netdesk.models import (
+    OPEN_STATUSES,
+    AmendmentRequest,
+    Application,
+    ApplicationEvent,
+    Company,
+    ProductRequest,
+    Status,
+)
 
 
 def applications_for_company(*, company: Company) -> QuerySet[Application]:
@@ -224,7 +232,7 @@ def branch_workload(*, branches: QuerySet[Branch], today: datetime.date) -> list
     }
     amendments = dict(
         AmendmentRequest.objects.filter(
-            product_request__application__branch__in=ids, status__in=(Status.SUBMITTED, Status.REVIEWING)
+            product_request__application__branch__in=ids, status__in=OPEN_STATUSES
         )
         .values("product_request__application__branch")
         .annotate(n=Count("pk"))

@@ -21,10 +21,11 @@ from issuers.models import CertificateVersion, GuaranteeContract, Product
 from netdesk import rules
 from netdesk.models import (
     AMENDABLE_TERMS,
-    EDITABLE_STATUSES,
+    OPEN_STATUSES,
     AmendmentRequest,
     Application,
     ApplicationEvent,
+    ApplicationState,
     Company,
     ProductRequest,
     Status,
@@ -83,7 +84,7 @@ def application_save_draft(*, application: Application, data: dict, by) -> Appli
     """
     with transaction.atomic():
         locked, products = _lock(application)
-        _check_editable(products)
+        _check_editable(locked, products)
         _write(locked, products, data)
     return locked
 
@@ -93,7 +94,7 @@ def application_clear_section(*, application: Application, section: str, by) -> 
     fields = {"products": rules.PRODUCTS_SECTION_FIELDS, "information": rules.INFORMATION_FIELDS}[section]
     with transaction.atomic():
         locked, products = _lock(application)
-        _check_editable(products)
+        _check_editable(locked, products)
         _write(locked, products, {name: _empty_value(name) for name in fields})
     return locked
 
@@ -107,9 +108,9 @@ def application_submit(*, application: Application, by) -> bool:
     """
     with transaction.atomic():
         locked, products = _lock(application)
-        requested = [p for p in products if p.requested]
-        if requested and all(p.status not in EDITABLE_STATUSES for p in requested):
-            if all(p.status == Status.WITHDRAWN for p in requested):
+        state = ApplicationState.of(locked, products)
+        if state.sent:
+            if state.withdrawn:
                 raise TransitionError("この申込は取り下げられているため送信できません。")
             return False
         errors = rules.application_errors(
@@ -119,7 +120,7 @@ def application_submit(*, application: Application, by) -> bool:
             raise ApplicationInvalid(errors)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated_at"])
-        _move(locked, requested, to=Status.SUBMITTED, action="submit", by=by)
+        _move(locked, [p for p in products if p.requested], to=Status.SUBMITTED, action="submit", by=by)
     return True
 
 
@@ -127,18 +128,17 @@ def application_withdraw(*, application: Application, by) -> Application:
     """取下げ: only while every requested product is 申込済 (before the branch starts its review)."""
     with transaction.atomic():
         locked, products = _lock(application)
-        requested = [p for p in products if p.requested]
-        statuses = {p.status for p in requested}
-        if statuses == {Status.WITHDRAWN}:
+        state = ApplicationState.of(locked, products)
+        if state.withdrawn:
             raise TransitionError("この申込はすでに取り下げられています。")
-        if not requested or statuses != {Status.SUBMITTED}:
-            if statuses & {Status.REVIEWING, Status.ISSUED}:
+        if not state.withdrawable:
+            if state.review_started:
                 raise TransitionError(
                     "審査が始まっているため取り下げできません。申込先の営業部・支店にお問い合わせください。"
                 )
             raise TransitionError("送信済み（申込済）の申込だけが取り下げできます。")
         locked.save(update_fields=["updated_at"])
-        _move(locked, requested, to=Status.WITHDRAWN, action="withdraw", by=by)
+        _move(locked, [p for p in products if p.requested], to=Status.WITHDRAWN, action="withdraw", by=by)
     return locked
 
 
@@ -168,7 +168,7 @@ def application_return(*, application: Application, by, message: str) -> Applica
         requested = [p for p in products if p.requested]
         if any(p.status == Status.ISSUED for p in requested):
             raise TransitionError("発行済の保証を含む申込は差し戻せません。")
-        moving = [p for p in requested if p.status in (Status.SUBMITTED, Status.REVIEWING)]
+        moving = [p for p in requested if p.is_open]
         if not moving:
             raise TransitionError(f"手続状況が「{_statuses(products)}」のため差し戻せません。")
         locked.notice_from_company = message
@@ -199,7 +199,7 @@ def application_delete_draft(*, application: Application, by) -> None:
     or withdrawn application stays: its trail is part of the record."""
     with transaction.atomic():
         locked, products = _lock(application)
-        if not rules.is_draft(locked, products):
+        if not ApplicationState.of(locked, products).draft:
             raise TransitionError("送信した申込は削除できません。")
         audit.record(
             action="application.delete_draft",
@@ -220,8 +220,8 @@ def _lock(application: Application) -> tuple[Application, list[ProductRequest]]:
     return locked, products
 
 
-def _check_editable(products: list[ProductRequest]) -> None:
-    if not rules.is_editable(products):
+def _check_editable(application: Application, products: list[ProductRequest]) -> None:
+    if not ApplicationState.of(application, products).editable:
         raise TransitionError("この申込は送信済みのため変更できません。")
 
 
@@ -303,7 +303,7 @@ def product_request_issue_refusal(product_request: ProductRequest) -> str:
             f"{product_request.get_product_display()}はすでに発行済みです"
             f"（保証契約番号 {product_request.contract.number}）。"
         )
-    if product_request.status not in (Status.SUBMITTED, Status.REVIEWING):
+    if not product_request.is_open:
         return f"{product_request.get_product_display()}は「{product_request.get_status_display()}」のため発行できません。"
     return ""
 
@@ -377,7 +377,6 @@ def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
 
 # -- amendments (変更の申込): the contractor applies from 詳細, the branch issues 変更N or returns it -------
 
-OPEN_AMENDMENT_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 # Seed Q5 and note (注)2 on the certificate, in the leaflets' words.
 MIXED_FORMATS_MESSAGE = "同じ保証契約において、電子証書と紙の保証証書は混在できません。"
 CONTRACT_AMOUNT_ONLY_MESSAGE = "請負金額のみの変更の場合は、この保証契約の効力に影響を及ぼさないので、保証契約変更の手続きをとる必要はありません。"
@@ -422,13 +421,13 @@ def amendment_submit(
                 raise LookupError("client_token of another contract")
             return existing
         contract = locked.contract
-        if locked.status != Status.ISSUED or contract is None:
+        if not locked.is_amendable:
+            if contract is not None and contract.revoked_at is not None:
+                raise AmendmentRefused(REVOKED_MESSAGE)
             raise AmendmentRefused("発行済みの保証契約に限り、変更を申し込めます。")
-        if contract.revoked_at is not None:
-            raise AmendmentRefused(REVOKED_MESSAGE)
         if format != contract.format:
             raise AmendmentRefused(MIXED_FORMATS_MESSAGE, field="format")
-        if locked.amendments.filter(status__in=OPEN_AMENDMENT_STATUSES).exists():
+        if locked.amendments.filter(status__in=OPEN_STATUSES).exists():
             raise AmendmentRefused(
                 "この保証契約には受付中の変更の申込があります。発行または差戻しの後に、改めてお申し込みください。"
             )
@@ -485,7 +484,7 @@ def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
             raise TransitionError(
                 f"この変更の申込はすでに発行済みです（変更{kanji_number(locked.version.change_no)}）。"
             )
-        if locked.status not in OPEN_AMENDMENT_STATUSES:
+        if not locked.is_open:
             raise TransitionError(f"この変更の申込は「{locked.get_status_display()}」のため発行できません。")
         contract = locked.product_request.contract
         if locked.format != contract.format:
@@ -518,7 +517,7 @@ def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> Amendm
             .select_related("product_request")
             .get(pk=amendment.pk)
         )
-        if locked.status not in OPEN_AMENDMENT_STATUSES:
+        if not locked.is_open:
             raise TransitionError(
                 f"この変更の申込は「{locked.get_status_display()}」のため差戻しできません。"
             )

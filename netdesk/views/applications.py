@@ -19,7 +19,7 @@ from issuers.models import Product
 from netdesk import rules, selectors, services
 from netdesk.access import application_for_company, contractor_required
 from netdesk.forms import ApplicationForm
-from netdesk.models import Status
+from netdesk.models import ApplicationState
 
 PAGE_SIZE = 20
 SECTIONS = {"clear_products": "products", "clear_information": "information"}
@@ -56,14 +56,16 @@ def application_list(request):
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for application in page:
-        by_product = {p.product: p for p in application.products.all()}
+        products = list(application.products.all())
+        by_product = {p.product: p for p in products}
+        state = ApplicationState.of(application, products)
         rows.append(
             {
                 "application": application,
                 "cells": [by_product.get(Product.ADVANCE), by_product.get(Product.PERFORMANCE)],
-                "editable": rules.is_editable(by_product.values()),
-                "draft": rules.is_draft(application, by_product.values()),
-                "returned": rules.is_returned(by_product.values()),
+                "editable": state.editable,
+                "draft": state.draft,
+                "returned": state.returned,
             }
         )
     return render(request, "netdesk/application_list.html", {"page": page, "rows": rows})
@@ -97,7 +99,7 @@ def application_new(request):
 def application_edit(request, pk):
     application = application_for_company(request, pk)
     products = selectors.application_products(application=application)
-    if not rules.is_editable(products):
+    if not ApplicationState.of(application, products).editable:
         messages.info(request, "この申込は送信済みのため変更できません。")
         return redirect("netdesk:application_detail", pk=application.pk)
     if request.method == "POST":
@@ -122,7 +124,7 @@ def application_confirm(request, pk):
         # Sent now or already sent by an earlier click: either way the contractor sees 送信完了.
         return redirect("netdesk:application_done", pk=application.pk)
     products = selectors.application_products(application=application)
-    if not rules.is_editable(products):
+    if not ApplicationState.of(application, products).editable:
         return redirect(_after_sending(application, products))
     snapshot = rules.application_snapshot(application, products)
     if rules.application_errors(snapshot, today=timezone.localdate()):
@@ -139,7 +141,7 @@ def application_confirm(request, pk):
 def application_done(request, pk):
     application = application_for_company(request, pk)
     products = selectors.application_products(application=application)
-    if rules.is_editable(products):
+    if ApplicationState.of(application, products).editable:
         return redirect("netdesk:application_edit", pk=application.pk)
     if _after_sending(application, products) != reverse("netdesk:application_done", args=[application.pk]):
         return redirect("netdesk:application_detail", pk=application.pk)
@@ -155,15 +157,16 @@ def application_detail(request, pk):
     products = selectors.application_products(application=application)
     snapshot = rules.application_snapshot(application, products)
     events = selectors.application_events(application=application)
+    state = ApplicationState.of(application, products)
     return render(
         request,
         "netdesk/application_detail.html",
         {
             **_summary(application, products, snapshot),
-            "editable": rules.is_editable(products),
-            "withdrawable": _withdrawable(products),
-            "draft": rules.is_draft(application, products),
-            "returned": rules.is_returned(products),
+            "editable": state.editable,
+            "withdrawable": state.withdrawable,
+            "draft": state.draft,
+            "returned": state.returned,
             "events": [(event, EVENT_LABELS.get(event.action, event.action)) for event in events],
         },
     )
@@ -182,7 +185,7 @@ def application_withdraw(request, pk):
             messages.success(request, "申込を取り下げました。")
         return redirect("netdesk:application_detail", pk=application.pk)
     products = selectors.application_products(application=application)
-    if not _withdrawable(products):
+    if not ApplicationState.of(application, products).withdrawable:
         messages.error(request, "この申込は取り下げできません（取下げは申込済の間だけできます）。")
         return redirect("netdesk:application_detail", pk=application.pk)
     snapshot = rules.application_snapshot(application, products)
@@ -203,7 +206,7 @@ def application_delete(request, pk):
         messages.success(request, "下書きを削除しました。")
         return redirect("netdesk:application_list")
     products = selectors.application_products(application=application)
-    if not rules.is_draft(application, products):
+    if not ApplicationState.of(application, products).draft:
         messages.error(request, "送信した申込は削除できません。")
         return redirect("netdesk:application_detail", pk=application.pk)
     snapshot = rules.application_snapshot(application, products)
@@ -281,7 +284,7 @@ def _render_form(request, form, *, application, products, client_token=None, sta
         else reverse("netdesk:application_new"),
         "advance": by_product.get(Product.ADVANCE),
         "performance": by_product.get(Product.PERFORMANCE),
-        "returned": any(p.requested and p.status == Status.RETURNED for p in products),
+        "returned": application is not None and ApplicationState.of(application, products).returned,
         "advance_ratio": rules.advance_ratio(values),
         "performance_ratio": rules.performance_ratio(values),
         "help_anchors": HELP_ANCHORS,
@@ -331,15 +334,9 @@ def _summary(application, products, snapshot) -> dict:
     }
 
 
-def _withdrawable(products) -> bool:
-    requested = [p for p in products if p.requested]
-    return bool(requested) and all(p.status == Status.SUBMITTED for p in requested)
-
-
 def _after_sending(application, products) -> str:
     """Where a sent application's confirm/送信完了 URLs lead: 送信完了 while it is on its way, the
     detail page once withdrawn."""
-    requested = [p for p in products if p.requested]
-    if requested and all(p.status == Status.WITHDRAWN for p in requested):
+    if ApplicationState.of(application, products).withdrawn:
         return reverse("netdesk:application_detail", args=[application.pk])
     return reverse("netdesk:application_done", args=[application.pk])

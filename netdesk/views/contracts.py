@@ -19,7 +19,6 @@ from netdesk import selectors
 from netdesk.access import contractor_required
 from netdesk.contract_forms import ContractFilterForm
 from netdesk.models import ProductRequest
-from netdesk.services import OPEN_AMENDMENT_STATUSES
 from seals.inspection import SealState
 from seals.uploads import SealCheckForm, memory_only_upload
 
@@ -81,6 +80,7 @@ def contract_detail(request, pk):
         raise Http404
     current = history[-1].shown
     amendments = selectors.amendments_of(product_request=product_request)
+    amendment_open = any(amendment.is_open for amendment in amendments)
     context = {
         "product_request": product_request,
         "contract": contract,
@@ -90,7 +90,8 @@ def contract_detail(request, pk):
             current.content, today=timezone.localdate(), revoked=contract.revoked_at is not None
         ),
         "amendments": amendments,
-        "amendment_open": any(a.status in OPEN_AMENDMENT_STATUSES for a in amendments),
+        "amendment_open": amendment_open,
+        "amendable": product_request.is_amendable and not amendment_open,
     }
     if contract.is_electronic:
         context["history"] = history

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from netdesk import services
-from netdesk.models import ProductRequest, Status
+from netdesk.models import OPEN_STATUSES, ProductRequest
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         branch = clerk_user.clerk.branch
         pending = (
             ProductRequest.objects.filter(
-                requested=True, status__in=[Status.SUBMITTED, Status.REVIEWING], application__branch=branch
+                requested=True, status__in=OPEN_STATUSES, application__branch=branch
             )
             .order_by("application__submitted_at", "pk")
             .values_list("pk", flat=True)
