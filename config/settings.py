@@ -184,6 +184,15 @@ TASKS = {
     }
 }
 
+# D-Sure from the surety company's side (issuers.dsure_client, docs/dsure-api.md): embedded (in-process)
+# unless DSURE_URL names a D-Sure served elsewhere (https in production: `check --deploy`). Postings
+# then go through the outbox with retries, as this issuer (DSURE_ISSUER) with its bearer token.
+DSURE_URL = env("DSURE_URL", default="")
+DSURE_ISSUER = env("DSURE_ISSUER", default="demo-surety")
+DSURE_ISSUER_TOKEN = env("DSURE_ISSUER_TOKEN", default="")
+# D-Sure's side: the surety companies that may post over HTTP, "issuer:token" each.
+DSURE_ISSUER_TOKENS = env.list("DSURE_ISSUER_TOKENS", default=[])
+
 # D-Sure's transparency log (docs/transparency.md): the Ed25519 note signer key of its checkpoints,
 # `PRIVATE+KEY+<origin>+<hash>+<base64>` (`manage.py log_keygen`); its name is the log's origin line.
 TRANSPARENCY_LOG_KEY = env(

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
+from common.certificates import certificate_status
 from common.http import client_ip
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from dsure import openapi_webhooks
@@ -34,7 +35,6 @@ from dsure.selectors import (
     api_client_for_token,
     api_status,
     certificate_history,
-    certificate_status,
 )
 from dsure.services import certificate_lookup
 from dsure.transparency import proof_bundle

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
+from common.certificates import EXPIRING_WITHIN, certificate_status, current_content
 from dsure.deliveries import deliveries_enqueue
 from dsure.models import (
     Certificate,
@@ -24,7 +25,7 @@ from dsure.models import (
     PostedVersion,
     WebhookEndpoint,
 )
-from dsure.selectors import EXPIRING_WITHIN, api_status, certificate_history, certificate_status
+from dsure.selectors import api_status, certificate_history
 
 EXPIRING_SOON = datetime.timedelta(days=7)
 
@@ -123,8 +124,7 @@ def _queue_deliveries(event: CertificateEvent) -> None:
 
 def certificate_posted(*, certificate: Certificate, posted: PostedVersion) -> None:
     """A version was posted: keep the 保証期限 current and, for a 変更 / 訂正 / 変更取消, raise the event."""
-    history = certificate_history(certificate)
-    deadline = _deadline(history[-1].shown.content if history else {})
+    deadline = _deadline(current_content(certificate.versions.all()))
     if deadline != certificate.guarantee_deadline:
         certificate.guarantee_deadline = deadline
         if deadline is not None and deadline >= timezone.localdate():

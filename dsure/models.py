@@ -53,6 +53,8 @@ class Certificate(models.Model):
     public_id = models.UUIDField("公開ID", default=uuid.uuid4, unique=True, editable=False)
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="certificates")
     product_name = models.CharField("商品名", max_length=20)
+    # Who posted it (the surety company's identity, docs/dsure-api.md): only that issuer posts to it.
+    issuer = models.CharField("保証会社", max_length=64, blank=True)
     key_digest = models.CharField("認証キーのダイジェスト", max_length=64)
     digest_version = models.CharField("ダイジェスト鍵の版", max_length=16)
     consecutive_failures = models.PositiveIntegerField("連続失敗回数", default=0)
@@ -107,6 +109,24 @@ class PostedVersion(models.Model):
 
     def __str__(self):
         return f"{self.certificate.number} #{self.sequence} {self.get_kind_display()}"
+
+
+class ReceivedPosting(models.Model):
+    """A posting received from a surety company (dsure.entry), by its posting id: a retried posting is
+    answered from here and neither stored nor logged twice."""
+
+    posting_id = models.UUIDField("掲載ID", unique=True)
+    issuer = models.CharField("保証会社", max_length=64)
+    number = models.CharField("保証契約番号", max_length=12)
+    kind = models.CharField("種別", max_length=16)
+    posted_at = models.DateTimeField("掲載日時")
+
+    class Meta:
+        verbose_name = "受信した掲載"
+        verbose_name_plural = "受信した掲載"
+
+    def __str__(self):
+        return f"{self.number} {self.kind} {self.posting_id}"
 
 
 class LookupAttempt(models.Model):

@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from common.certificates import (
+    EXPIRED,
+    VALID,
+    WITHDRAWN,
+    HistoryEntry,
+    certificate_status,
+    current_content,
+    expiring_soon,
+    visible_history,
+)
 from common.contract_numbers import normalize as normalize_number
 from dsure.digest import token_digest
-from dsure.history import HistoryEntry, visible_history
 from dsure.models import (
     ApiClient,
     BodyCertificateView,
@@ -20,10 +29,7 @@ from dsure.models import (
     PostedVersion,
 )
 
-VALID = "有効"
-EXPIRED = "期限切れ"
-REVOKED = "取消"
-API_STATUSES = {VALID: "valid", EXPIRED: "expired", REVOKED: "revoked"}
+API_STATUSES = {VALID: "valid", EXPIRED: "expired", WITHDRAWN: "revoked"}
 
 
 def api_status(status: str) -> str:
@@ -48,20 +54,6 @@ def certificate_history(certificate: Certificate) -> list[HistoryEntry[PostedVer
     return visible_history(list(certificate.versions.all()))
 
 
-def certificate_status(content: dict, *, today: datetime.date, revoked: bool = False) -> str:
-    """取消 once the guarantee contract was withdrawn; else 有効, or 期限切れ once the 保証期限 (end of
-    the 保証期間) has passed. A cancelled 変更 (変更取消) is no 取消: it leaves the history instead."""
-    if revoked:
-        return REVOKED
-    deadline = content.get("guarantee_deadline") or ""
-    try:
-        if datetime.date.fromisoformat(deadline) < today:
-            return EXPIRED
-    except ValueError:
-        pass
-    return VALID
-
-
 def lookup_history(official: Official) -> QuerySet[LookupAttempt]:
     """The official's own attempts, newest first, with only what 閲覧履歴 shows."""
     return (
@@ -72,8 +64,6 @@ def lookup_history(official: Official) -> QuerySet[LookupAttempt]:
 
 
 # --- The ordering body's inbox (受領済み電子証書一覧) ---------------------------------------------------
-
-EXPIRING_WITHIN = datetime.timedelta(days=30)
 
 
 def inbox_certificates(official: Official, *, search: str = "") -> QuerySet[Certificate]:
@@ -132,8 +122,7 @@ def inbox_rows(certificates, *, today: datetime.date) -> list[InboxRow]:
     """Rows of one inbox page, from certificates of `inbox_certificates` with their versions loaded."""
     rows = []
     for certificate in certificates:
-        history = visible_history(list(certificate.versions.all()))
-        content = history[-1].shown.content if history else {}
+        content = current_content(certificate.versions.all())
         status = certificate_status(content, today=today, revoked=certificate.revoked_at is not None)
         rows.append(
             InboxRow(
@@ -145,19 +134,6 @@ def inbox_rows(certificates, *, today: datetime.date) -> list[InboxRow]:
             )
         )
     return rows
-
-
-def expiring_soon(content: dict, *, today: datetime.date, status: str) -> bool:
-    """「期限切れ間近」: still 有効 and the 保証期限 is today or within the next 30 days."""
-    return status == VALID and _deadline_within(content, today=today)
-
-
-def _deadline_within(content: dict, *, today: datetime.date) -> bool:
-    try:
-        deadline = datetime.date.fromisoformat(content.get("guarantee_deadline") or "")
-    except ValueError:
-        return False
-    return deadline <= today + EXPIRING_WITHIN
 
 
 def inbox_certificate(official: Official, public_id) -> Certificate | None:

@@ -1,6 +1,6 @@
-"""D-Sure's operations. `certificate_post`, `certificate_key_replace` and `certificate_revoke` are the
-only ways in from outside (the surety company's side); everything else serves D-Sure's own officials and the ordering
-bodies' e-contract systems (API clients)."""
+"""D-Sure's operations. `certificate_post`, `certificate_key_replace` and `certificate_revoke` serve the
+surety company's postings (through dsure.entry, the one way in from that side); everything else serves
+D-Sure's own officials and the ordering bodies' e-contract systems (API clients)."""
 
 import secrets
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ class PostedBody:
 def certificate_post(
     *,
     number: str,
+    issuer: str = "",
     body: PostedBody,
     product_name: str,
     sequence: int,
@@ -61,6 +62,7 @@ def certificate_post(
             version, digest = key_digest
             certificate = Certificate.objects.create(
                 number=number,
+                issuer=issuer,
                 body=posted_body,
                 product_name=product_name,
                 key_digest=digest,

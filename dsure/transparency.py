@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from audit.hashing import canonical_time
 from common import transparency as tlog
+from common.certificates import current_version
 from common.transactions import on_commit_once
-from dsure.history import current_version
 from dsure.models import (
     Certificate,
     LogCheckpoint,

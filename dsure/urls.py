@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsure import api, log_views, views, webhooks_api
+from dsure import api, inbound, log_views, views, webhooks_api
 
 app_name = "dsure"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("api/v1/webhooks", webhooks_api.webhooks, name="api_webhooks"),
     path("api/v1/webhooks/<id:pk>", webhooks_api.webhook, name="api_webhook"),
     path("api/<path:rest>", api.not_found, name="api_not_found"),
+    path("surety/v1/postings", inbound.postings, name="surety_postings"),
+    path("surety/v1/first-views", inbound.first_views, name="surety_first_views"),
+    path("surety/v1/certificates/<str:number>/proof", inbound.proof, name="surety_proof"),
     path("log/checkpoint", log_views.checkpoint, name="log_checkpoint"),
     path("log/key", log_views.key, name="log_key"),
     path("log/entries/<id:index>", log_views.entry, name="log_entry"),

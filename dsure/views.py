@@ -14,16 +14,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.throttle import SEAL_CHECK_THROTTLED, seal_check_allowed
+from common.certificates import certificate_status, standing_of
 from common.http import client_ip, json_download, pdf_response
 from common.spreadsheet import csv_text
 from dsure.access import certificate_for_official, grant, login_view, official_required, refuse_key_in_url
 from dsure.events import notice_open, notify_by_email_set
 from dsure.forms import InboxSearchForm, LookupForm, NoticeSettingsForm, prefilled_number
-from dsure.history import standing_of
 from dsure.models import LookupAttempt
 from dsure.selectors import (
     certificate_history,
-    certificate_status,
     inbox_certificate,
     inbox_certificates,
     inbox_rows,

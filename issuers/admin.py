@@ -168,6 +168,13 @@ def _pdf_link(url_name, contract_pk, document_pk, present=True):
 
 
 class VersionPdfColumn:
+    @admin.display(description="電子保証発行日時")
+    def posted(self, version):
+        """When D-Sure took the version; 掲載待ち while an electronic one waits for D-Sure (DSURE_URL)."""
+        if version.posted_at is not None:
+            return display_for_value(version.posted_at, "")
+        return "掲載待ち" if version.contract.is_electronic else "—"
+
     @admin.display(description="保証証書")
     def pdf_link(self, version):
         return _pdf_link("issuers_contract_version_pdf", version.contract_id, version.pk, bool(version.pdf))
@@ -175,8 +182,11 @@ class VersionPdfColumn:
 
 class VersionInline(VersionPdfColumn, ReadOnlyInline):
     model = CertificateVersion
-    fields = ["sequence", "kind", "change_no", "issued_at", "issued_by", "posted_at", "pdf_link"]
+    fields = ["sequence", "kind", "change_no", "issued_at", "issued_by", "posted", "pdf_link"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contract", "posting")
 
 
 class KeyInline(ReadOnlyInline):
@@ -385,7 +395,7 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
 
     @staticmethod
     def _current(contract) -> CertificateVersion:
-        return selectors.contract_history(contract.versions.all())[-1].shown
+        return selectors.current_version(contract.versions.all())
 
     @admin.display(description="工事名")
     def work_name(self, contract):
@@ -610,9 +620,9 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
 @admin.register(CertificateVersion)
 class CertificateVersionAdmin(VersionPdfColumn, BranchScopedAdmin, ReadOnlyAdmin):
     branch_path = "contract__branch"
-    list_display = ["contract", "sequence", "kind", "change_no", "issued_at", "posted_at"]
+    list_display = ["contract", "sequence", "kind", "change_no", "issued_at", "posted"]
     list_filter = ["kind", "issued_at"]
-    list_select_related = ["contract"]
+    list_select_related = ["contract", "posting"]
     search_fields = ["contract__number"]
     fields = [
         "contract",
@@ -623,7 +633,7 @@ class CertificateVersionAdmin(VersionPdfColumn, BranchScopedAdmin, ReadOnlyAdmin
         "pdf_link",
         "issued_at",
         "issued_by",
-        "posted_at",
+        "posted",
     ]
     readonly_fields = fields
 

@@ -5,6 +5,7 @@ for (that is `netdesk`, which points at the contract issued for its request).
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -300,7 +301,7 @@ class CertificateVersion(ImmutableModel):
     """One posting of a contract's certificate: 新規, 変更N, 訂正 of the current one, or 変更取消.
 
     Rows are only ever added. Which rows the history shows, and which is current, follows from the
-    rows in sequence order (issuers.history.visible_history).
+    rows in sequence order (common.certificates.visible_history).
     """
 
     class Kind(models.TextChoices):
@@ -331,7 +332,6 @@ class CertificateVersion(ImmutableModel):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="発行者"
     )
-    posted_at = models.DateTimeField("電子保証発行日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "保証証書の版"
@@ -351,6 +351,13 @@ class CertificateVersion(ImmutableModel):
 
     def __str__(self):
         return f"{self.contract.number} #{self.sequence} {self.get_kind_display()}"
+
+    @property
+    def posted_at(self) -> datetime.datetime | None:
+        """電子保証発行日時: when D-Sure took this version, from its posting (select_related("posting")
+        saves the query); None for a paper certificate and while the posting waits (掲載待ち)."""
+        posting = getattr(self, "posting", None)
+        return posting.posted_at if posting is not None else None
 
 
 class KeyIssue(ImmutableModel):
@@ -471,3 +478,39 @@ class OutboundMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class DsurePosting(models.Model):
+    """A posting to D-Sure (issuers.postings): written in the issuing transaction and sent through
+    issuers.dsure_client. Embedded, it is sent at once in that transaction; with DSURE_URL it is sent
+    after commit and retried with backoff until D-Sure answers, so an issue never fails because D-Sure
+    is down (its version shows 掲載待ち meanwhile). A contract's postings reach D-Sure in order."""
+
+    posting_id = models.UUIDField("掲載ID", default=uuid.uuid4, unique=True, editable=False)
+    contract = models.ForeignKey(
+        GuaranteeContract, on_delete=models.PROTECT, related_name="postings", verbose_name="保証契約"
+    )
+    version = models.OneToOneField(
+        CertificateVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="posting"
+    )
+    kind = models.CharField("種別", max_length=16)
+    # The wire posting without the PDF (read from the version) and without the key.
+    payload = models.JSONField("内容", default=dict)
+    # The 認証キー handed to D-Sure at 新規 and re-issue (Fernet); emptied once D-Sure has it.
+    key_ciphertext = models.TextField("認証キー（暗号化）", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時")
+    attempts = models.PositiveIntegerField("送信試行回数", default=0)
+    next_attempt_at = models.DateTimeField("次回送信予定", db_index=True)
+    posted_at = models.DateTimeField("掲載日時", null=True, blank=True)
+    last_error = models.CharField("最後のエラー", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "D-Sureへの掲載"
+        verbose_name_plural = "D-Sureへの掲載"
+        ordering = ["contract", "pk"]
+
+    def __str__(self):
+        return f"{self.contract.number} {self.kind}"

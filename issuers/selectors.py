@@ -4,10 +4,9 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
-from dsure import selectors as dsure_selectors
-from dsure import transparency as dsure_transparency
-from dsure.history import HistoryEntry, Standing, standing_of, visible_history
-from dsure.models import Certificate
+from common import certificates
+from common.certificates import HistoryEntry, Standing, standing_of, visible_history
+from issuers import dsure_client
 from issuers.models import Branch, CertificateVersion, OrderingBody
 
 
@@ -40,24 +39,23 @@ def esurety_prefectures() -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-# -- for Net Desk: what D-Sure knows of a contract, through issuers (netdesk's app code never imports
-# dsure; only its seed_demo command does, for the demo officials: tests/test_architecture.py) ---------
+# -- for Net Desk: a contract as its certificate reads, from the surety company's own rows, and what
+# only D-Sure knows, through issuers.dsure_client (netdesk's app code never imports dsure; only its
+# seed_demo command does, for the demo officials: tests/test_architecture.py) ------------------------
 
-VALID = dsure_selectors.VALID  # 有効
-EXPIRED = dsure_selectors.EXPIRED  # 期限切れ
-REVOKED = dsure_selectors.REVOKED  # 取消
-STATUSES = (VALID, EXPIRED, REVOKED)
+STATUSES = certificates.STATUSES  # 有効, 期限切れ, 取消
 
 
 def first_views(numbers) -> dict[str, datetime.datetime]:
     """When the ordering body first viewed each certificate in D-Sure, for the numbers viewed so far
     (one query). Net Desk shows it as 「発注者の閲覧: 済（日時）/ 未」."""
-    return dsure_selectors.first_views(list(numbers))
+    return dsure_client.first_views(list(numbers))
 
 
 def contract_history[V](versions) -> list[HistoryEntry[V]]:
-    """The history as shown (新規 / 変更N; 訂正 and 変更取消 folded in): the one rule of dsure.history,
-    applied to a contract's CertificateVersion rows (or any rows with sequence and kind)."""
+    """The history as shown (新規 / 変更N; 訂正 and 変更取消 folded in): the rule of
+    common.certificates, applied to a contract's CertificateVersion rows (or any rows with sequence and
+    kind)."""
     return visible_history(list(versions))
 
 
@@ -69,20 +67,18 @@ def cancellations_of(version) -> QuerySet[CertificateVersion]:
 def contract_status(content: dict, *, today: datetime.date, revoked: bool) -> str:
     """取消 once the contract was withdrawn; else 有効, or 期限切れ once the current version's 保証期限
     (end of the 保証期間) has passed. The same rule as D-Sure's."""
-    return dsure_selectors.certificate_status(content, today=today, revoked=revoked)
+    return certificates.certificate_status(content, today=today, revoked=revoked)
 
 
 def contract_expiring_soon(content: dict, *, today: datetime.date, status: str) -> bool:
     """「期限切れ間近」: 有効 with the 保証期限 within 30 days. The same rule as D-Sure's inbox."""
-    return dsure_selectors.expiring_soon(content, today=today, status=status)
+    return certificates.expiring_soon(content, today=today, status=status)
 
 
 def proof_bundle(number: str) -> dict | None:
     """The proof bundle of the certificate's current version in D-Sure's transparency log, or None (a
     paper contract, or a posting still waiting for the sequencer)."""
-    certificate = Certificate.objects.filter(number=number).first()
-    bundle = dsure_transparency.proof_bundle(certificate) if certificate is not None else None
-    return bundle.as_json() if bundle is not None else None
+    return dsure_client.proof_bundle(number)
 
 
 def sealed_version(*, seal_digest: str, contract_ids) -> CertificateVersion | None:
@@ -97,8 +93,19 @@ def sealed_version(*, seal_digest: str, contract_ids) -> CertificateVersion | No
 
 
 def version_standing(version: CertificateVersion) -> Standing[CertificateVersion]:
-    """Where a version stands in its contract's history: the one rule of dsure.history (one query)."""
+    """Where a version stands in its contract's history, by common.certificates (one query)."""
     contract = version.contract
     return standing_of(
         list(contract.versions.all()), version.sequence, revoked=contract.revoked_at is not None
     )
+
+
+def current_content(versions) -> dict:
+    """The content a contract's certificate reads now, from its CertificateVersion rows; {} for none."""
+    return certificates.current_content(versions)
+
+
+def current_version(versions) -> CertificateVersion | None:
+    """The version a contract's certificate shows now (after a 訂正 the correction, after a 変更取消 the
+    one restored); None for no rows."""
+    return certificates.current_version(list(versions))

@@ -2,8 +2,9 @@
 (変更取消), re-issue its key, withdraw the whole contract (取消). Views, admin actions, commands and
 tests all call these.
 
-Each runs in one transaction: number, key, immutable version, PDFs, fee statement, the post to D-Sure
-and the event rows commit together or not at all. E-mail leaves through the outbox after commit.
+Each runs in one transaction: number, key, immutable version, PDFs, fee statement, the posting to
+D-Sure (issuers.postings) and the event rows commit together or not at all. E-mail leaves through the
+outbox after commit; so does the posting when D-Sure is served elsewhere (DSURE_URL).
 """
 
 import datetime
@@ -15,11 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
+from common import certificates
+from common.certificates import visible_history
 from common.formats import yen_amount_error
-from dsure import digest as dsure_digest
-from dsure import services as dsure_services
-from dsure.history import visible_history
-from issuers import documents, fees, mail, sealing
+from issuers import documents, fees, mail, postings, sealing
 from issuers.amendments import Amendment
 from issuers.content import CertificateContent
 from issuers.errors import IssueError
@@ -86,7 +86,6 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
         content = _content_for_new(terms, number=number, now=now)
         certificate_pdf = _sealed(contract, documents.render_certificate(content), sealing.CERTIFICATE)
         key = generate_key() if contract.is_electronic else None
-        posted_at = _post(contract, sequence=1, kind="new", content=content, pdf=certificate_pdf, key=key)
         version = _save_version(
             contract,
             sequence=1,
@@ -96,7 +95,6 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             pdf=certificate_pdf,
             at=now,
             by=by,
-            posted_at=posted_at,
         )
         if key is not None:
             _save_key(contract, key=key, content=content, at=now, by=by, reason="新規発行")
@@ -116,7 +114,7 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
             ordering_body=terms.ordering_body.code,
             guarantee_amount=terms.guarantee_amount,
         )
-        _record_post(contract, version, by=by, at=now)
+        _post(contract, version, by=by, key=key)
     logger.info("contract issued number=%s product=%s format=%s", number, contract.product, contract.format)
     return contract
 
@@ -177,7 +175,6 @@ def contract_cancel_change(*, contract: GuaranteeContract, by, reason: str) -> C
             raise IssueError("取り消せる変更がありません（新規の保証証書は変更取消できません）。")
         cancelled = history[-1].entry
         sequence = versions[-1].sequence + 1
-        posted_at = _post(contract, sequence=sequence, kind="cancellation", content={}, pdf=None)
         version = _save_version(
             contract,
             sequence=sequence,
@@ -187,7 +184,6 @@ def contract_cancel_change(*, contract: GuaranteeContract, by, reason: str) -> C
             pdf=None,
             at=now,
             by=by,
-            posted_at=posted_at,
             target=cancelled,
         )
         _record(
@@ -204,7 +200,7 @@ def contract_cancel_change(*, contract: GuaranteeContract, by, reason: str) -> C
             change_no=cancelled.change_no,
             reason=reason,
         )
-        _record_post(contract, version, by=by, at=now)
+        _post(contract, version, by=by)
     return version
 
 
@@ -218,10 +214,8 @@ def key_reissue(*, contract: GuaranteeContract, by, reason: str) -> str:
         contract = _locked_in_force(contract)
         key = generate_key()
         content = current_content(contract)
-        dsure_services.certificate_key_replace(
-            number=contract.number, key_digest=dsure_digest.key_digest(contract.number, key)
-        )
         _save_key(contract, key=key, content=content, at=now, by=by, reason=reason)
+        postings.posting_queue(contract=contract, kind=postings.KEY_REISSUE, by=by, key=key)
         _record(contract, ContractEvent.Action.KEY_REISSUE, by, now, reason)
         # Never the key itself: only that it was replaced, and why.
         audit.record(
@@ -248,8 +242,7 @@ def contract_revoke(*, contract: GuaranteeContract, by, reason: str) -> Guarante
         contract.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
         _record(contract, ContractEvent.Action.REVOCATION, by, now, f"取消：{contract.revocation_reason}")
         if contract.is_electronic:
-            dsure_services.certificate_revoke(number=contract.number, at=now)
-            _record(contract, ContractEvent.Action.POST, by, now, "取消をD-Sureに掲載")
+            postings.posting_queue(contract=contract, kind=postings.REVOCATION, by=by, at=now)
         audit.record(
             action="contract.revoke",
             summary=f"保証契約 {contract.number} を取消",
@@ -345,8 +338,8 @@ DOCUMENT_NAMES = {
 
 
 def current_content(contract: GuaranteeContract) -> CertificateContent:
-    history = visible_history(list(contract.versions.all()))
-    return history[-1].shown.content
+    """The content the contract's certificate reads now (common.certificates.current_content)."""
+    return certificates.current_content(contract.versions.all())
 
 
 # -- the steps -------------------------------------------------------------------------------------
@@ -373,7 +366,6 @@ def _amend(contract, amendment: Amendment, by, *, kind, reason: str = "") -> Cer
             raise IssueError("変更する項目がありません。")
         sequence = versions[-1].sequence + 1
         pdf = _sealed(contract, documents.render_certificate(content), sealing.CERTIFICATE)
-        posted_at = _post(contract, sequence=sequence, kind=kind, content=content, pdf=pdf)
         version = _save_version(
             contract,
             sequence=sequence,
@@ -383,7 +375,6 @@ def _amend(contract, amendment: Amendment, by, *, kind, reason: str = "") -> Cer
             pdf=pdf,
             at=now,
             by=by,
-            posted_at=posted_at,
             target=current.shown if kind == CertificateVersion.Kind.CORRECTION else None,
         )
         if kind == CertificateVersion.Kind.CHANGE:
@@ -406,7 +397,7 @@ def _amend(contract, amendment: Amendment, by, *, kind, reason: str = "") -> Cer
             changes=amendment.changes(),
             reason=reason,
         )
-        _record_post(contract, version, by=by, at=now)
+        _post(contract, version, by=by)
     return version
 
 
@@ -481,44 +472,13 @@ def _same_terms(a: dict, b: dict) -> bool:
     }
 
 
-def _post(contract, *, sequence, kind, content, pdf, key=None):
-    """Post one version to D-Sure (electronic contracts only); returns the 電子保証発行日時."""
-    if not contract.is_electronic:
-        return None
-    body = contract.ordering_body
-    posted = dsure_services.certificate_post(
-        number=contract.number,
-        body=dsure_services.PostedBody(code=body.code, name=body.name),
-        product_name=contract.get_product_display(),
-        sequence=sequence,
-        kind=str(kind),
-        content=content,
-        pdf=pdf.data if pdf else None,
-        seal_digest=pdf.seal_digest if pdf else "",
-        key_digest=dsure_digest.key_digest(contract.number, key) if key else None,
-    )
-    return posted.posted_at
+def _post(contract, version, *, by, key=None) -> None:
+    """Post a new version to D-Sure (electronic contracts only): at once, or through the outbox."""
+    if contract.is_electronic:
+        postings.posting_queue(contract=contract, kind=version.kind, by=by, version=version, key=key)
 
 
-def _record_post(contract, version, *, by, at) -> None:
-    """The contract event and the audit entry of a version that reached D-Sure (electronic only)."""
-    if version.posted_at is None:
-        return
-    what = f"{version.get_kind_display()}をD-Sureに掲載"
-    _record(contract, ContractEvent.Action.POST, by, at, what)
-    audit.record(
-        action="dsure.post",
-        summary=f"{contract.number} {what}",
-        obj=version,
-        by=by,
-        number=contract.number,
-        sequence=version.sequence,
-        kind=version.kind,
-        posted_at=version.posted_at,
-    )
-
-
-def _save_version(contract, *, sequence, kind, change_no, content, pdf, at, by, posted_at, target=None):
+def _save_version(contract, *, sequence, kind, change_no, content, pdf, at, by, target=None):
     version = CertificateVersion(
         contract=contract,
         sequence=sequence,
@@ -528,7 +488,6 @@ def _save_version(contract, *, sequence, kind, change_no, content, pdf, at, by, 
         content=content,
         issued_at=at,
         issued_by=by,
-        posted_at=posted_at,
     )
     if pdf is not None:
         version.pdf.save(f"{contract.number}-{sequence}.pdf", ContentFile(pdf.data), save=False)

@@ -159,8 +159,7 @@ def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) 
     viewed = issuers_selectors.first_views(electronic) if electronic else {}
     summaries = []
     for request in requests:
-        history = issuers_selectors.contract_history(versions[request.contract_id])
-        content = history[-1].shown.content if history else {}
+        content = issuers_selectors.current_content(versions[request.contract_id])
         status = issuers_selectors.contract_status(
             content, today=today, revoked=request.contract.revoked_at is not None
         )

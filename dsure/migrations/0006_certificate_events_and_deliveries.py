@@ -8,7 +8,7 @@ import datetime
 from django.db import migrations, models
 from django.utils import timezone
 
-from dsure.history import current_version
+from common.certificates import current_version
 
 
 def fill_deadlines(apps, schema_editor):

@@ -33,7 +33,7 @@ def contract_for_company(request, pk) -> ProductRequest:
 
 def _shown_version(product_request: ProductRequest, version_pk: int):
     """(history entry, version) for a version the history shows; a corrected or cancelled one is a 404."""
-    history = issuers_selectors.contract_history(product_request.contract.versions.all())
+    history = issuers_selectors.contract_history(product_request.contract.versions.select_related("posting"))
     for entry in history:
         if entry.shown.pk == version_pk:
             return entry, entry.shown
@@ -75,7 +75,7 @@ def contract_list(request):
 def contract_detail(request, pk):
     product_request = contract_for_company(request, pk)
     contract = product_request.contract
-    history = issuers_selectors.contract_history(contract.versions.all())
+    history = issuers_selectors.contract_history(contract.versions.select_related("posting"))
     if not history:
         raise Http404
     current = history[-1].shown

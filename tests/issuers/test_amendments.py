@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from common.certificates import visible_history
 from dsure import digest
-from dsure.history import visible_history
 from dsure.models import Certificate
 from issuers import services
 from issuers.models import ContractEvent

@@ -43,7 +43,6 @@ def many_contracts(advance_a, company_a, contractor_a, clerk_x, body_p, branch_x
                 content=content,
                 issued_at=now,
                 issued_by=clerk_x,
-                posted_at=now if contract.is_electronic else None,
             )
         )
         if i % 10 == 0:
@@ -58,7 +57,6 @@ def many_contracts(advance_a, company_a, contractor_a, clerk_x, body_p, branch_x
                     content=changed,
                     issued_at=now,
                     issued_by=clerk_x,
-                    posted_at=versions[-1].posted_at,
                 )
             )
     CertificateVersion.objects.bulk_create(versions)

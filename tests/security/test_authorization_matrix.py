@@ -181,6 +181,10 @@ RULES: dict[str, Rule] = {
     "dsure:api_webhooks": Rule(everyone(401)),  # the bearer token is the only credential, never a session
     "dsure:api_webhook": Rule(everyone(405), lambda w: {"pk": 1}),  # DELETE only
     "dsure:api_not_found": Rule(everyone(404), lambda world: {"rest": "v1/nothing"}),
+    # D-Sure's entry for the surety company's client (DSURE_URL): an issuer's bearer token, never a session.
+    "dsure:surety_postings": Rule(everyone(405)),  # POST only
+    "dsure:surety_first_views": Rule(everyone(401)),
+    "dsure:surety_proof": Rule(everyone(401), lambda w: {"number": w.contract.number}),
     # The transparency log is public.
     "dsure:log_checkpoint": Rule(everyone(200)),
     "dsure:log_key": Rule(everyone(200)),

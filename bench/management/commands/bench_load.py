@@ -41,6 +41,7 @@ from issuers.models import (
     Clerk,
     ContractCounter,
     ContractEvent,
+    DsurePosting,
     FeeRate,
     FeeStatement,
     GuaranteeContract,
@@ -422,6 +423,19 @@ class _Loader:
                         "pdf": self.pdfs["certificate"],
                         "issued_at": issued_at,
                         "issued_by_id": clerk_id,
+                    }
+                )
+                tables[DsurePosting].append(
+                    {
+                        "id": self.ids.take(DsurePosting),
+                        "posting_id": uuid.uuid4(),
+                        "contract_id": contract_id,
+                        "version_id": version_id,
+                        "kind": "new",
+                        "by_id": clerk_id,
+                        "created_at": issued_at,
+                        "attempts": 1,
+                        "next_attempt_at": issued_at,
                         "posted_at": issued_at,
                     }
                 )
@@ -512,6 +526,7 @@ class _Loader:
             GuaranteeContract,
             ProductRequest,
             CertificateVersion,
+            DsurePosting,
             KeyIssue,
             FeeStatement,
             ContractEvent,

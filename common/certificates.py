@@ -1,5 +1,7 @@
-"""Which versions a certificate's history shows, and which one is current (used by D-Sure and, through
-issuers, by Net Desk: one rule for both sides).
+"""How a 電子保証 certificate reads from its postings: which versions its history shows, which one is
+current, and its status (有効 / 期限切れ / 取消). These are the scheme's published rules, like the check
+character of common.contract_numbers: the surety company applies them to its own CertificateVersion
+rows, D-Sure to the PostedVersion rows it received; neither reads the other's tables.
 
 Rows are appended in sequence order and never changed. Reading them as a stack:
 - 新規 pushes the first entry; 変更 pushes the next (its 変更の発生番号 is its depth);
@@ -8,6 +10,7 @@ Rows are appended in sequence order and never changed. Reading them as a stack:
 So corrected and cancelled entries never appear (「※訂正、変更取消された履歴は表示されません。」).
 """
 
+import datetime
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,8 +46,15 @@ def visible_history[V: VersionRow](versions: list[V]) -> list[HistoryEntry[V]]:
 
 
 def current_version[V: VersionRow](versions: list[V]) -> V | None:
+    """The version shown now (after a 訂正 the correction, after a 変更取消 the one restored)."""
     history = visible_history(versions)
     return history[-1].shown if history else None
+
+
+def current_content(versions) -> dict:
+    """The current version's content (rows with a `content`); {} while nothing is shown."""
+    current = current_version(list(versions))
+    return current.content if current is not None else {}
 
 
 CURRENT = "current"  # the version shown now
@@ -73,3 +83,38 @@ def standing_of[V: VersionRow](versions: list[V], sequence: int, *, revoked: boo
     else:
         state = CURRENT if entry is current else SUPERSEDED
     return Standing(state=state, entry=entry, current=current)
+
+
+# -- status ----------------------------------------------------------------------------------------
+
+VALID = "有効"
+EXPIRED = "期限切れ"
+# Distinct from the standing REVOKED above: this is the status as pages print it.
+WITHDRAWN = "取消"
+STATUSES = (VALID, EXPIRED, WITHDRAWN)
+EXPIRING_WITHIN = datetime.timedelta(days=30)
+
+
+def certificate_status(content: dict, *, today: datetime.date, revoked: bool = False) -> str:
+    """取消 once the guarantee contract was withdrawn; else 有効, or 期限切れ once the 保証期限 (end of
+    the 保証期間) has passed. A cancelled 変更 (変更取消) is no 取消: it leaves the history instead."""
+    if revoked:
+        return WITHDRAWN
+    deadline = content.get("guarantee_deadline") or ""
+    try:
+        if datetime.date.fromisoformat(deadline) < today:
+            return EXPIRED
+    except ValueError:
+        pass
+    return VALID
+
+
+def expiring_soon(content: dict, *, today: datetime.date, status: str) -> bool:
+    """「期限切れ間近」: still 有効 and the 保証期限 is today or within the next 30 days."""
+    if status != VALID:
+        return False
+    try:
+        deadline = datetime.date.fromisoformat(content.get("guarantee_deadline") or "")
+    except ValueError:
+        return False
+    return deadline <= today + EXPIRING_WITHIN

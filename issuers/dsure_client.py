@@ -1,0 +1,80 @@
+"""The surety company's one way to D-Sure: send a posting, read what D-Sure knows of a contract.
+
+Embedded (the default) these call D-Sure's entry point in-process. With DSURE_URL set they speak to a
+D-Sure served elsewhere over HTTPS, with this issuer's credential (DSURE_ISSUER_TOKEN) as a bearer
+token; the wire format is docs/dsure-api.md. Either way only plain JSON data crosses: this module
+is the only one in `issuers` that imports from `dsure`, and only its entry (tests/test_architecture.py).
+"""
+
+import datetime
+import logging
+
+import requests
+from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
+
+from dsure import entry
+
+logger = logging.getLogger(__name__)
+
+API_PATH = "/dsure/surety/v1"
+TIMEOUT = (3.05, 20)  # seconds: connect, read (a posting carries a PDF)
+
+
+class DsureUnavailable(Exception):
+    """D-Sure did not take the posting (down, unreachable, or it refused): try again later."""
+
+
+def embedded() -> bool:
+    return not settings.DSURE_URL
+
+
+@sensitive_variables("posting")
+def post(posting: dict) -> datetime.datetime:
+    """Send one posting; returns D-Sure's posted_at (the 電子保証発行日時). Over HTTP any failure is
+    DsureUnavailable; embedded, D-Sure's own error propagates (same transaction, same database)."""
+    if embedded():
+        answer = entry.receive_posting(posting, issuer=settings.DSURE_ISSUER)
+    else:
+        answer = _call("POST", "/postings", json=posting)
+    return datetime.datetime.fromisoformat(answer["posted_at"])
+
+
+def first_views(numbers: list[str]) -> dict[str, datetime.datetime]:
+    """When the ordering body first viewed each certificate, for those viewed so far. Over HTTP, an
+    unreachable D-Sure reads as none viewed (the page still works)."""
+    if not numbers:
+        return {}
+    if embedded():
+        views = entry.first_views(numbers, issuer=settings.DSURE_ISSUER)
+    else:
+        try:
+            views = _call("GET", "/first-views", params={"number": numbers})
+        except DsureUnavailable:
+            return {}
+    return {number: datetime.datetime.fromisoformat(at) for number, at in views.items()}
+
+
+def proof_bundle(number: str) -> dict | None:
+    """The transparency log's proof bundle of the certificate's current version, or None (not posted
+    yet, waiting for the sequencer, or D-Sure unreachable)."""
+    if embedded():
+        return entry.proof_bundle(number, issuer=settings.DSURE_ISSUER)
+    try:
+        return _call("GET", f"/certificates/{number}/proof").get("bundle")
+    except DsureUnavailable:
+        return None
+
+
+def _call(method: str, path: str, **kwargs) -> dict:
+    url = f"{settings.DSURE_URL.rstrip('/')}{API_PATH}{path}"
+    headers = {"Authorization": f"Bearer {settings.DSURE_ISSUER_TOKEN}"}
+    try:
+        response = requests.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
+    except requests.RequestException as error:
+        logger.warning("D-Sure unreachable method=%s path=%s error=%s", method, path, type(error).__name__)
+        raise DsureUnavailable(type(error).__name__) from error
+    if response.status_code != 200:
+        logger.warning("D-Sure refused method=%s path=%s status=%s", method, path, response.status_code)
+        raise DsureUnavailable(f"HTTP {response.status_code}")
+    return response.json()
