@@ -84,9 +84,15 @@ def kanji_number(n: int) -> str:
 def percent(numerator, denominator, places: int = 1) -> str:
     """ "40.0%" for 20,000,000 of 50,000,000; "0.0%" when the denominator is missing or zero.
 
-    Rounded half up on Decimal (no float), like the ratio shown beside the amounts on the form.
+    Rounded half up on Decimal (no float). The ratio shown beside the amounts on Net Desk's form:
+    static/js/application.js computes the same figure with BigInt, to the last digit.
     """
     if not denominator or numerator in (None, ""):
         return f"{Decimal(0):.{places}f}%"
     ratio = Decimal(str(numerator)) * 100 / Decimal(str(denominator))
     return f"{ratio.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+
+
+def rate(ratio: Decimal) -> str:
+    """An ordering body's ratio as its rules state it: Decimal("0.400") → "40%", Decimal("0.333") → "33.3%"."""
+    return percent(ratio, 1).replace(".0%", "%")

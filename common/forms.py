@@ -31,6 +31,16 @@ def validate_one_line(value: str) -> None:
         raise ValidationError(CONTROL_CHARACTER_MESSAGE, code="control_character")
 
 
+# Dates print in the Japanese era (common.formats.wareki), which has none before 明治: a 訂正 to 0001-01-01
+# crashed the PDF. Every date anyone enters (Net Desk's forms, the clerk's 訂正) stays within these years.
+MIN_YEAR, MAX_YEAR = 2000, 2099
+
+
+def validate_printable_year(day) -> None:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationError(f"日付は{MIN_YEAR}年から{MAX_YEAR}年の間で入力してください。", code="invalid")
+
+
 class OneLineTextField(forms.CharField):
     """A one-line text (工事名, 保証契約者, …): refused with a message when it holds a control character.
     Leading and trailing whitespace, a pasted line end included, is stripped as by any CharField."""

@@ -12,12 +12,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
-from common.forms import FullWidthTextField, OneLineTextField, YenField, to_half_width
+from common.forms import (
+    FullWidthTextField,
+    OneLineTextField,
+    YenField,
+    to_half_width,
+    validate_printable_year,
+)
 from issuers.models import Branch, CertificateFormat, OrderingBody
 from netdesk.models import ProductRequest
 from netdesk.rules import LABELS
-
-MIN_YEAR, MAX_YEAR = 2000, 2099
 
 INVALID_CHOICE = "選択肢から選んでください。"
 HYPHENS = "－ー‐−―–—﹣"
@@ -34,10 +38,8 @@ class JapaneseDateField(forms.DateField):
         if isinstance(value, str):
             value = to_half_width(value).strip()
         day = super().to_python(value)
-        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise ValidationError(
-                f"日付は{MIN_YEAR}年から{MAX_YEAR}年の間で入力してください。", code="invalid"
-            )
+        if day is not None:
+            validate_printable_year(day)
         return day
 
 

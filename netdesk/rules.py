@@ -12,7 +12,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.urls import reverse
 from django.utils.html import format_html
 
-from common.formats import wareki
+from common.formats import percent, rate, wareki, yen
 from issuers.models import CertificateFormat, OrderingBody, Product
 from netdesk.models import Application, ProductRequest
 
@@ -100,19 +100,10 @@ REQUIRED_PER_PRODUCT = {
     ],
 }
 
-# On-screen labels (the leaflets' words), shared with the form.
+# On-screen labels (the leaflets' words), shared with the form: an application field's is its model's
+# verbose name; a product field's names the product where two products' fields would read alike.
 LABELS = {
-    "work_name": "工事名",
-    "work_location": "工事場所",
-    "ordering_body": "発注者",
-    "contract_amount": "請負金額",
-    "period_start": "工期（開始日）",
-    "period_end": "工期（終了日）",
-    "contract_date": "請負契約日",
-    "advance_planned": "前払金の予定",
-    "jv_name": "JV名",
-    "contractor_address": "保証契約者（住所）",
-    "contractor_name": "保証契約者（名称）",
+    **{name: str(Application._meta.get_field(name).verbose_name) for name in APPLICATION_FIELDS},
     "advance_requested": "前払金保証を申し込む",
     "advance_format": "保証証書の形式について",
     "advance_this_year_amount": "今年度対象額",
@@ -128,14 +119,6 @@ LABELS = {
     "performance_payment_method": "契約保証料支払方法",
     "performance_fee_billing_to": "契約保証料請求先",
     "performance_fee_statement_paper": "保証料計算書(紙)について",
-    "branch": "申込送信先",
-    "notify_issued": "電子保証発行完了のお知らせ",
-    "email": "メールアドレス",
-    "contact_department": "担当部署",
-    "contact_title": "役職",
-    "contact_person": "担当者名",
-    "contact_phone": "連絡先電話番号",
-    "message_to_company": "お客様から弊社への連絡事項",
 }
 
 # The message for a required field left empty; where two products share a label, it names the product.
@@ -176,29 +159,17 @@ def application_snapshot(application: Application, products: list[ProductRequest
     return data
 
 
-def guarantee_ratio(amount: int | None, base: int | None) -> str:
-    """amount / base as a percentage with one decimal, rounded half up: "40.0%".
-
-    The one definition of the ratio: static/js/application.js computes the same figure with BigInt
-    (integers only, so both agree to the last digit). "0.0%" when it cannot be computed yet.
-    """
-    if not amount or not base or amount < 0 or base <= 0:
-        return "0.0%"
-    tenths = (2 * amount * 1000 + base) // (2 * base)
-    return f"{tenths // 10}.{tenths % 10}%"
-
-
 def advance_ratio_base(data: dict) -> int | None:
     """前払金保証金額 is measured against 今年度対象額 when given, else 請負金額."""
     return data.get("advance_this_year_amount") or data.get("contract_amount")
 
 
 def advance_ratio(data: dict) -> str:
-    return guarantee_ratio(data.get("advance_guarantee_amount"), advance_ratio_base(data))
+    return percent(data.get("advance_guarantee_amount"), advance_ratio_base(data))
 
 
 def performance_ratio(data: dict) -> str:
-    return guarantee_ratio(data.get("performance_guarantee_amount"), data.get("contract_amount"))
+    return percent(data.get("performance_guarantee_amount"), data.get("contract_amount"))
 
 
 def advance_maximum(body: OrderingBody, base: int) -> int:
@@ -209,16 +180,6 @@ def performance_minimum(body: OrderingBody, contract_amount: int) -> int:
     return int(
         (Decimal(contract_amount) * body.performance_ratio_min).to_integral_value(rounding=ROUND_CEILING)
     )
-
-
-def percent(ratio: Decimal) -> str:
-    """Decimal("0.400") -> "40%", Decimal("0.333") -> "33.3%"."""
-    text = f"{(ratio * 100).quantize(Decimal('0.1')):f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def yen(amount: int) -> str:
-    return f"{amount:,}円"
 
 
 def esurety_refusal_reason(body: OrderingBody) -> str:
@@ -333,7 +294,7 @@ def application_errors(data: dict, *, today: datetime.date) -> dict[str, list[st
                 base_label = "今年度対象額" if this_year else "請負金額"
                 add(
                     "advance_guarantee_amount",
-                    f"前払金保証金額は{base_label}の{percent(body.advance_ratio_limit)}"
+                    f"前払金保証金額は{base_label}の{rate(body.advance_ratio_limit)}"
                     f"（{yen(maximum)}）以内で入力してください（{body.name}の前払金の割合の上限）。",
                 )
     if requested[Product.PERFORMANCE]:
@@ -348,7 +309,7 @@ def application_errors(data: dict, *, today: datetime.date) -> dict[str, list[st
             if amount < minimum:
                 add(
                     "performance_guarantee_amount",
-                    f"契約保証金額は請負金額の{percent(body.performance_ratio_min)}"
+                    f"契約保証金額は請負金額の{rate(body.performance_ratio_min)}"
                     f"（{yen(minimum)}）以上で入力してください（{body.name}の契約保証の割合の下限）。",
                 )
 

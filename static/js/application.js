@@ -1,6 +1,6 @@
 // 保証申込 (Net Desk): tabs, the live ratio, and a send button that can be pressed once.
 // Everything works without this file: all sections are shown, the ratio is computed by the server on
-// the confirm page (netdesk.rules.guarantee_ratio, which this file mirrors with integers only).
+// the confirm page (common.formats.percent, which this file mirrors with integers only).
 (function () {
   "use strict";
 

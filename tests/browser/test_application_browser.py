@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from common.formats import percent
 from netdesk.models import Application, ProductRequest, Status
-from netdesk.rules import guarantee_ratio
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
 
@@ -78,7 +78,7 @@ def test_contractor_files_an_application_from_login_to_done(page, contractor, ot
     expect(ratio).to_have_text("40.0%")
     advance.get_by_role("textbox", name="今年度対象額").fill("30,000,000")
     expect(ratio).to_have_text("66.7%")
-    # The browser's figure is the server's (netdesk.rules.guarantee_ratio), rounding included.
+    # The browser's figure is the server's (common.formats.percent), rounding included.
     for base, amount in [
         (3, 1),
         (3, 2),
@@ -88,7 +88,7 @@ def test_contractor_files_an_application_from_login_to_done(page, contractor, ot
     ]:
         advance.get_by_role("textbox", name="今年度対象額").fill(f"{base:,}")
         advance.get_by_role("textbox", name="前払金保証金額").fill(str(amount))
-        expect(ratio).to_have_text(guarantee_ratio(amount, base))
+        expect(ratio).to_have_text(percent(amount, base))
     advance.get_by_role("textbox", name="今年度対象額").fill("")
     advance.get_by_role("textbox", name="前払金保証金額").fill("20,000,000")
     expect(ratio).to_have_text("40.0%")

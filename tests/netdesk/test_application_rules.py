@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from common.formats import percent
 from netdesk.models import Application, ProductRequest
-from netdesk.rules import guarantee_ratio
 from tests import factories
 from tests.netdesk.application_data import NOW, valid_post
 
@@ -128,34 +128,34 @@ def test_the_valid_form_goes_to_the_confirm_page(logged_in, draft, body_p, branc
         (
             {"performance_guarantee_amount": "60,000,000"},
             "performance_guarantee_amount",
-            "契約保証金額は請負金額（50,000,000円）以下で入力してください。",
+            "契約保証金額は請負金額（50,000,000 円）以下で入力してください。",
         ),
         (
             {"advance_guarantee_amount": "50,000,001"},
             "advance_guarantee_amount",
-            "前払金保証金額は請負金額（50,000,000円）以下で入力してください。",
+            "前払金保証金額は請負金額（50,000,000 円）以下で入力してください。",
         ),
         # the ordering body's advance ratio: of 請負金額, or of 今年度対象額 when given
         (
             {"advance_guarantee_amount": "20,000,001"},
             "advance_guarantee_amount",
-            "前払金保証金額は請負金額の40%（20,000,000円）以内で入力してください（小谷村の前払金の割合の上限）。",
+            "前払金保証金額は請負金額の40%（20,000,000 円）以内で入力してください（小谷村の前払金の割合の上限）。",
         ),
         (
             {"advance_this_year_amount": "30,000,000", "advance_guarantee_amount": "12,000,001"},
             "advance_guarantee_amount",
-            "前払金保証金額は今年度対象額の40%（12,000,000円）以内で入力してください",
+            "前払金保証金額は今年度対象額の40%（12,000,000 円）以内で入力してください",
         ),
         (
             {"advance_this_year_amount": "50,000,001"},
             "advance_this_year_amount",
-            "今年度対象額は請負金額（50,000,000円）以下で入力してください。",
+            "今年度対象額は請負金額（50,000,000 円）以下で入力してください。",
         ),
         # the ordering body's minimum for 契約保証
         (
             {"performance_guarantee_amount": "4,999,999"},
             "performance_guarantee_amount",
-            "契約保証金額は請負金額の10%（5,000,000円）以上で入力してください（小谷村の契約保証の割合の下限）。",
+            "契約保証金額は請負金額の10%（5,000,000 円）以上で入力してください（小谷村の契約保証の割合の下限）。",
         ),
         # 契約保証 (a rider of the advance business) and 前払金保証 need a planned advance
         (
@@ -296,8 +296,8 @@ def test_the_ratios_are_data_of_the_ordering_body(logged_in, draft, body_p, bran
         advance_guarantee_amount="16,650,001",
         performance_guarantee_amount="14,999,999",
     )
-    assert "請負金額の33.3%（16,650,000円）以内" in field_errors(response, "advance_guarantee_amount")
-    assert "請負金額の30%（15,000,000円）以上" in field_errors(response, "performance_guarantee_amount")
+    assert "請負金額の33.3%（16,650,000 円）以内" in field_errors(response, "advance_guarantee_amount")
+    assert "請負金額の30%（15,000,000 円）以上" in field_errors(response, "performance_guarantee_amount")
     ok = confirm(
         logged_in,
         draft,
@@ -399,7 +399,7 @@ def test_full_width_email_phone_and_dates_are_normalised(logged_in, draft, body_
     ],
 )
 def test_guarantee_ratio(amount, base, shown):
-    assert guarantee_ratio(amount, base) == shown
+    assert percent(amount, base) == shown
 
 
 def test_the_confirm_page_shows_the_server_computed_ratios(logged_in, draft, body_p, branch_x):
