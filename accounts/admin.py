@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from accounts.audited_admin import AuditedAdmin
 from accounts.models import LoginFailure, TokenBucket, User
 from accounts.throttle import ThrottledLoginMixin
-from common.admin import ListFilterGuard
+from common.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -24,22 +24,13 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(ListFilterGuard, admin.ModelAdmin):
+class LoginFailureAdmin(ReadOnlyAdmin):
     """Read-only: failures are evidence, recorded by accounts/throttle.py and never edited."""
 
     list_display = ["at", "username", "ip", "path", "throttled"]
     list_filter = ["throttled", "path", "at"]
     search_fields = ["username", "ip"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TokenBucket)

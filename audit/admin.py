@@ -11,11 +11,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from audit.models import AuditEntry
-from common.admin import ListFilterGuard
+from common.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ListFilterGuard, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor_label", "summary", "object_type", "object_id", "ip_address"]
     list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
     list_select_related = ["actor"]
@@ -56,12 +56,3 @@ class AuditEntryAdmin(ListFilterGuard, admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(entry.detail, ensure_ascii=False, indent=2, sort_keys=True)
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

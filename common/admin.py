@@ -3,6 +3,7 @@
 import re
 
 import jaconv
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 
@@ -38,6 +39,33 @@ class ListFilterGuard:
 
     def get_changelist(self, request, **kwargs):
         return _GuardedChangeList
+
+
+class ReadOnlyAdmin(ListFilterGuard, admin.ModelAdmin):
+    """Records nobody edits (documents, logs, evidence): viewable by whoever has the view permission;
+    nobody adds, changes or deletes one here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """The rows of a record shown under it, never added to or changed from there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 def search_variants(term: str) -> list[str]:

@@ -4,7 +4,7 @@ read-only. No key, and no digest of one, is ever shown."""
 from django.contrib import admin, messages
 
 from accounts.audited_admin import AuditedAdmin
-from common.admin import ListFilterGuard
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from dsure.deliveries import delivery_resend
 from dsure.models import (
     ApiClient,
@@ -19,19 +19,6 @@ from dsure.models import (
     WebhookEndpoint,
 )
 from dsure.services import api_client_revoke
-
-
-class ReadOnlyAdmin(ListFilterGuard, admin.ModelAdmin):
-    """Viewable by whoever has the view permission; nobody adds, changes or deletes."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Body)
@@ -51,19 +38,11 @@ class OfficialAdmin(AuditedAdmin):
     raw_id_fields = ["user"]
 
 
-class PostedVersionInline(admin.TabularInline):
+class PostedVersionInline(ReadOnlyInline):
     model = PostedVersion
     fields = ["sequence", "kind", "posted_at", "pdf"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Certificate)
@@ -185,20 +164,12 @@ class CertificateEventAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyInline):
     """The attempt log of one delivery."""
 
     model = DeliveryAttempt
     fields = ["at", "response_status", "error", "duration_ms"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Delivery)

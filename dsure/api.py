@@ -13,6 +13,7 @@ Every answer is JSON, errors included (`json_api`): a wrong method (405), an unk
 body of every answer, so the site's HTML error pages are never sent here.
 """
 
+import datetime
 import json
 import logging
 import math
@@ -28,7 +29,7 @@ from django.views.decorators.debug import sensitive_variables
 from common.certificates import certificate_status
 from common.http import client_ip
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
-from dsure import openapi_webhooks
+from dsure import openapi_webhooks, services
 from dsure.models import Certificate, LookupAttempt
 from dsure.selectors import (
     API_STATUSES,
@@ -254,6 +255,16 @@ def _log_proof(operation_id: str, first: str, second: str, summary: str) -> dict
 
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+def _span(duration: datetime.timedelta) -> str:
+    """A throttling window in the description's words: "an hour", "15 minutes"."""
+    minutes = int(duration.total_seconds()) // 60
+    if minutes % 60:
+        return f"{minutes} minutes"
+    return "an hour" if minutes == 60 else f"{minutes // 60} hours"
+
+
 BASE64 = {"type": "string", "contentEncoding": "base64"}
 OPENAPI: dict = {
     "openapi": "3.1.0",
@@ -277,9 +288,12 @@ OPENAPI: dict = {
                 "summary": "Verify a certificate by number and key",
                 "description": (
                     "Every call is logged (never the key). Guessing is throttled exactly as on the web "
-                    "page: 5 failures on one number within an hour lock that number for this client for "
-                    "15 minutes; 20 failures within an hour pause the client; 100 consecutive failures on "
-                    "a certificate (by callers of its body) lock it until the key is re-issued."
+                    f"page: {services.NUMBER_FAILURE_LIMIT} failures on one number within "
+                    f"{_span(services.NUMBER_FAILURE_WINDOW)} lock that number for this client for "
+                    f"{_span(services.NUMBER_LOCK)}; {services.OFFICIAL_FAILURE_LIMIT} failures within "
+                    f"{_span(services.OFFICIAL_FAILURE_WINDOW)} pause the client; "
+                    f"{services.CERTIFICATE_FAILURE_LIMIT} consecutive failures on a certificate (by callers "
+                    "of its body) lock it until the key is re-issued."
                 ),
                 "requestBody": {
                     "required": True,

@@ -1,6 +1,7 @@
 """The webhook part of the API's OpenAPI 3.1 description (dsure/api.py includes it): the registration
 paths, and under `webhooks` the message D-Sure sends."""
 
+from dsure.deliveries import WEBHOOK_TIMEOUT
 from dsure.models import CertificateEvent
 from dsure.selectors import API_STATUSES
 
@@ -158,7 +159,7 @@ WEBHOOKS = {
                 "Signed per the Standard Webhooks specification: headers webhook-id (the event's id, the "
                 "same on every retry and 再送), webhook-timestamp and webhook-signature (v1, HMAC-SHA256 "
                 "with the endpoint's whsec_ secret). Verify with the standardwebhooks library; answer 2xx "
-                "within 10 seconds. See docs/dsure-api.md."
+                f"within {WEBHOOK_TIMEOUT[1]:g} seconds. See docs/dsure-api.md."
             ),
             "parameters": [
                 {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}

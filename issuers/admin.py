@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 
 from accounts.audited_admin import AuditedAdmin
-from common.admin import ListFilterGuard, WidthInsensitiveSearch
+from common.admin import ListFilterGuard, ReadOnlyAdmin, ReadOnlyInline, WidthInsensitiveSearch
 from common.formats import wareki, yen
-from common.forms import FullWidthTextField, OneLineTextField, YenField
+from common.forms import FullWidthTextField, OneLineTextField, YenField, validate_printable_year
 from common.http import pdf_response
 from common.spreadsheet import csv_text
 from issuers import amendments, selectors, services
@@ -134,31 +134,6 @@ class CsvExport:
 _BREAK = re.compile(r"<br\s*/?>")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Generated documents and logs: no add, no change, no delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 def _pdf_link(url_name, contract_pk, document_pk, present=True):
     """Stored PDFs are never served from MEDIA_ROOT directly: they go through a scoped admin view."""
     if not present:
@@ -252,13 +227,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
 
 
-def _within_printable_years(day):
-    """The certificate prints dates in the Japanese era (common.formats.wareki), which has none before
-    明治: a 訂正 to 0001-01-01 crashed the PDF. The same bounds as Net Desk's date fields."""
-    if not 2000 <= day.year <= 2099:
-        raise forms.ValidationError("日付は2000年から2099年の間で入力してください。", code="invalid")
-
-
 class CorrectionForm(forms.Form):
     """訂正: only the fields a clerical error can touch, opened with the current content (blank keeps
     the current value), and the 訂正理由 the contract's record keeps."""
@@ -280,19 +248,19 @@ class CorrectionForm(forms.Form):
         label=amendments.LABELS["period_start"],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[_within_printable_years],
+        validators=[validate_printable_year],
     )
     period_end = forms.DateField(
         label=amendments.LABELS["period_end"],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[_within_printable_years],
+        validators=[validate_printable_year],
     )
     contract_date = forms.DateField(
         label=amendments.LABELS["contract_date"],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[_within_printable_years],
+        validators=[validate_printable_year],
     )
 
     reason = OneLineTextField(

@@ -391,7 +391,8 @@ class KeyIssue(ImmutableModel):
 
 
 class FeeStatement(ImmutableModel):
-    """保証料計算書: the fee computed at issue (or at a 変更), with its PDF. No consumption tax."""
+    """保証料計算書: the fee computed at issue, or the 追加保証料 of a 変更 that raises the 保証金額 or moves the
+    保証期限 later; with its PDF. No consumption tax."""
 
     contract = models.ForeignKey(
         GuaranteeContract, on_delete=models.PROTECT, related_name="fee_statements", verbose_name="保証契約"

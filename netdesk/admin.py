@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
+from common.admin import ReadOnlyInline
 from common.formats import kanji_number, yen
 from issuers import amendments
 from issuers import selectors as issuers_selectors
@@ -120,10 +121,8 @@ class ProductFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ProductRequestInline(admin.TabularInline):
+class ProductRequestInline(ReadOnlyInline):
     model = ProductRequest
-    extra = 0
-    can_delete = False
     fields = [
         "product",
         "status",
@@ -154,17 +153,9 @@ class ProductRequestInline(admin.TabularInline):
     def this_year_amount_yen(self, product_request):
         return yen(product_request.this_year_amount) or "—"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "action", "product", "from_status", "to_status", "by", "message"]
     readonly_fields = fields
 
@@ -174,12 +165,6 @@ class EventInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by", "product_request")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ReturnForm(forms.Form):

@@ -417,6 +417,15 @@ def response_schema(spec: dict, status: int) -> dict:
     return operation["responses"][str(status)]["content"]["application/json"]["schema"]
 
 
+def test_the_description_states_the_throttling_the_service_applies(spec):
+    """Built from dsure.services' limits (tests/dsure/test_throttling.py holds the service to them)."""
+    assert (
+        "5 failures on one number within an hour lock that number for this client for 15 minutes; "
+        "20 failures within an hour pause the client; 100 consecutive failures on a certificate"
+    ) in spec["paths"]["/verify"]["post"]["description"]
+    assert "answer 2xx within 10 seconds" in spec["webhooks"]["certificateEvent"]["post"]["description"]
+
+
 def test_the_description_is_openapi_3_1_of_the_verify_endpoint_and_the_public_log(spec):
     assert spec["openapi"].startswith("3.1")
     assert list(spec["paths"]) == [
