@@ -67,37 +67,12 @@ PRODUCT_FIELDS = {
 PREFIX = {Product.ADVANCE: "advance_", Product.PERFORMANCE: "performance_"}
 PRODUCTS_SECTION_FIELDS = [PREFIX[p] + name for p, names in PRODUCT_FIELDS.items() for name in names]
 
-# Fields that must be filled (always, or when their product is requested).
-REQUIRED_ALWAYS = [
-    "work_name",
-    "work_location",
-    "ordering_body",
-    "contract_amount",
-    "period_start",
-    "period_end",
-    "contract_date",
-    "advance_planned",
-    "contractor_address",
-    "contractor_name",
-    "branch",
-]
+# Fields that must be filled (always, or when their product is requested): all but the optional ones.
+OPTIONAL_FIELDS = ("jv_name", "requested", "this_year_amount")
+REQUIRED_ALWAYS = [name for name in WORK_FIELDS if name not in OPTIONAL_FIELDS] + ["branch"]
 REQUIRED_PER_PRODUCT = {
-    Product.ADVANCE: [
-        "format",
-        "guarantee_amount",
-        "deposit_bank",
-        "redeposit",
-        "payment_method",
-        "fee_billing_to",
-        "fee_statement_paper",
-    ],
-    Product.PERFORMANCE: [
-        "format",
-        "guarantee_amount",
-        "payment_method",
-        "fee_billing_to",
-        "fee_statement_paper",
-    ],
+    product: [name for name in names if name not in OPTIONAL_FIELDS]
+    for product, names in PRODUCT_FIELDS.items()
 }
 
 # On-screen labels (the leaflets' words), shared with the form: an application field's is its model's

@@ -493,18 +493,13 @@ def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
             version = issuers_services.contract_change(contract=contract, amendment=locked.terms, by=by)
         except issuers_services.IssueError as error:
             raise TransitionError(str(error)) from error
-        previous = locked.status
-        locked.version = version
-        locked.status = Status.ISSUED
-        locked.save(update_fields=["version", "status"])
-        ApplicationEvent.objects.create(
-            application_id=locked.product_request.application_id,
-            product_request=locked.product_request,
+        _move_amendment(
+            locked,
+            to=Status.ISSUED,
             action="amendment_issue",
-            from_status=previous,
-            to_status=Status.ISSUED,
             by=by,
             message=f"変更の申込 {locked.pk} を変更{kanji_number(version.change_no)}として発行（保証契約番号 {contract.number}）",
+            version=version,
         )
     return version
 
@@ -521,23 +516,36 @@ def amendment_return(*, amendment: AmendmentRequest, by, message: str) -> Amendm
             raise TransitionError(
                 f"この変更の申込は「{locked.get_status_display()}」のため差戻しできません。"
             )
-        previous = locked.status
-        locked.status = Status.RETURNED
-        locked.notice_from_company = message
-        locked.save(update_fields=["status", "notice_from_company"])
-        ApplicationEvent.objects.create(
-            application_id=locked.product_request.application_id,
-            product_request=locked.product_request,
+        _move_amendment(
+            locked,
+            to=Status.RETURNED,
             action="amendment_return",
-            from_status=previous,
-            to_status=Status.RETURNED,
             by=by,
             message=message,
+            notice_from_company=message,
         )
         audit.record(
             action="amendment.return", summary="変更の申込を差戻し", obj=locked, by=by, message=message
         )
     return locked
+
+
+def _move_amendment(amendment: AmendmentRequest, *, to, action: str, by, message: str, **fields) -> None:
+    """A 変更の申込 moves to `to` (with the other `fields` it gets) and its ApplicationEvent is written."""
+    previous = amendment.status
+    amendment.status = to
+    for name, value in fields.items():
+        setattr(amendment, name, value)
+    amendment.save(update_fields=["status", *fields])
+    ApplicationEvent.objects.create(
+        application_id=amendment.product_request.application_id,
+        product_request=amendment.product_request,
+        action=action,
+        from_status=previous,
+        to_status=to,
+        by=by,
+        message=message,
+    )
 
 
 def _check_amendment(current: dict, changes: dict) -> None:
