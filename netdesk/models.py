@@ -262,6 +262,11 @@ class ProductRequest(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def shows_status(self) -> bool:
+        """Its 手続状況 means something to the contractor: requested, or moved on from 作成中 with the rest."""
+        return self.requested or self.status != Status.DRAFT
+
+    @property
     def is_amendable(self) -> bool:
         """Issued and not withdrawn (取消): its contractor may apply for a 変更."""
         return self.status == Status.ISSUED and self.contract is not None and self.contract.revoked_at is None

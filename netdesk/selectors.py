@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from common import certificates
 from issuers import selectors as issuers_selectors
 from issuers.models import (
     Branch,
@@ -147,6 +148,11 @@ class ContractSummary:
     status: str
     expiring: bool  # 期限切れ間近: 有効, 保証期限 within 30 days
     first_viewed_at: datetime.datetime | None
+
+    @property
+    def in_force(self) -> bool:
+        """有効 (neither 期限切れ nor 取消): the list greys out the others."""
+        return self.status == certificates.VALID
 
 
 def contract_summaries(requests: list[ProductRequest], *, today: datetime.date) -> list[ContractSummary]:
