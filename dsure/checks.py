@@ -33,3 +33,23 @@ def key_digest_secrets_parse(app_configs=None, **kwargs):
             )
         versions.add(version)
     return errors
+
+
+@register(Tags.security, deploy=True)
+def issuer_tokens_parse(app_configs=None, **kwargs):
+    """DSURE_ISSUER_TOKENS: `issuer:token` entries, one per issuer, each token long enough that guessing
+    it is hopeless (the surety companies that may post over HTTP, dsure.inbound)."""
+    issuers = set()
+    for position, entry in enumerate(settings.DSURE_ISSUER_TOKENS, start=1):
+        issuer, _, token = entry.partition(":")
+        if not issuer.strip() or issuer in issuers or len(token) < MIN_SECRET_LENGTH:
+            return [
+                Error(
+                    f"DSURE_ISSUER_TOKENS: entry {position} is not issuer:token with an issuer of its own and "
+                    f"a token of at least {MIN_SECRET_LENGTH} characters.",
+                    hint="Each entry is issuer:<secrets.token_urlsafe(32)> (docs/operations.md, D-Sure).",
+                    id="esurety.E011",
+                )
+            ]
+        issuers.add(issuer)
+    return []

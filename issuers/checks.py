@@ -22,3 +22,28 @@ def key_encryption_key_parses(app_configs=None, **kwargs):
                 )
             ]
     return []
+
+
+MIN_TOKEN_LENGTH = 32
+
+
+@register(Tags.security, deploy=True)
+def dsure_url_is_https(app_configs=None, **kwargs):
+    """A D-Sure served elsewhere (DSURE_URL) is reached over HTTPS with a token worth the name: postings
+    carry the 認証キー (D-Sure digests it) and the bearer token."""
+    if not settings.DSURE_URL:
+        return []
+    errors = []
+    if not settings.DSURE_URL.lower().startswith("https://"):
+        errors.append(
+            Error("DSURE_URL must be an https:// URL.", hint="docs/operations.md, D-Sure", id="esurety.E009")
+        )
+    if len(settings.DSURE_ISSUER_TOKEN or "") < MIN_TOKEN_LENGTH:
+        errors.append(
+            Error(
+                f"DSURE_ISSUER_TOKEN is empty or shorter than {MIN_TOKEN_LENGTH} characters.",
+                hint="The token D-Sure's operator configured for this issuer (DSURE_ISSUER_TOKENS on D-Sure).",
+                id="esurety.E010",
+            )
+        )
+    return errors

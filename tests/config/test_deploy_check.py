@@ -101,6 +101,10 @@ BAD_SECRETS = [
     ("KEY_DIGEST_SECRETS", [f"v1:{GOOD_DIGEST}", f"v1:{secrets.token_urlsafe(32)}"], "esurety.E006"),
     ("SEAL_KEY_PASSWORD", "dev-only-seal-key-password", "esurety.E007"),
     ("TRANSPARENCY_LOG_KEY", DEV_TRANSPARENCY_LOG_KEY, "esurety.E008"),
+    ("DSURE_URL", "http://d-sure.example.jp", "esurety.E009"),  # plain HTTP to D-Sure, and no token
+    ("DSURE_URL", "https://d-sure.example.jp", "esurety.E010"),  # no DSURE_ISSUER_TOKEN
+    ("DSURE_ISSUER_TOKENS", ["surety-x:short"], "esurety.E011"),
+    ("DSURE_ISSUER_TOKENS", [GOOD_DIGEST], "esurety.E011"),  # no "issuer:"
 ]
 
 

@@ -1,0 +1,105 @@
+"""D-Sure's entry for surety companies (dsure.entry, over HTTP dsure.inbound): the issuer's token is the
+only credential, a number belongs to the issuer that posted its 新規, a retried posting is stored and
+logged once, and D-Sure keeps the key's digest, never the key."""
+
+import base64
+import json
+import uuid
+
+import pytest
+
+from dsure import digest
+from dsure.models import Certificate, LogEntry, PostedVersion, ReceivedPosting
+from tests.dsure.conftest import BODY_P, KEY_P, NUMBER_P, content, pdf_bytes
+
+URL = "/dsure/surety/v1/postings"
+TOKEN_X = "Xq3vJ9yQm2Zt7Lw4Rb8Nc6Hd1Kf5Sg0PaEuYiOoTrWs"
+TOKEN_Y = "Yb2mK8pL4nQ7rT1vW5xZ9cF3gH6jD0sA-eUiOoTrWs_"
+
+
+@pytest.fixture(autouse=True)
+def issuers(settings):
+    settings.DSURE_ISSUER_TOKENS = [f"surety-x:{TOKEN_X}", f"surety-y:{TOKEN_Y}"]
+
+
+def new_posting(**overrides):
+    posting = {
+        "posting_id": str(uuid.uuid4()),
+        "issuer": "surety-x",
+        "kind": "new",
+        "number": NUMBER_P,
+        "body": {"code": BODY_P.code, "name": BODY_P.name},
+        "product_name": "前払金保証",
+        "sequence": 1,
+        "content": content(NUMBER_P, BODY_P),
+        "seal_digest": "",
+        "pdf": base64.b64encode(pdf_bytes(f"SPECIMEN {NUMBER_P}")).decode(),
+        "key": KEY_P,
+    }
+    return posting | overrides
+
+
+def send(client, posting, token=TOKEN_X):
+    return client.post(
+        URL,
+        json.dumps(posting),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_a_posting_is_stored_with_the_keys_digest_never_the_key(client, db):
+    response = send(client, new_posting())
+    assert response.status_code == 200
+    certificate = Certificate.objects.get(number=NUMBER_P)
+    assert certificate.issuer == "surety-x"
+    assert digest.key_matches(
+        NUMBER_P, KEY_P, version=certificate.digest_version, digest=certificate.key_digest
+    )
+    for model in (Certificate, PostedVersion, ReceivedPosting):
+        assert KEY_P not in str(list(model.objects.values()))
+
+
+@pytest.mark.parametrize("token", ["", "wrong-token-of-the-same-length-as-the-real-one", TOKEN_X[:-1]])
+def test_without_an_issuers_token_nothing_is_stored(client, db, token):
+    assert send(client, new_posting(), token=token).status_code == 401
+    assert client.get("/dsure/surety/v1/first-views", {"number": NUMBER_P}).status_code == 401
+    assert not Certificate.objects.exists()
+
+
+def test_only_the_issuer_of_the_new_may_post_to_its_number(client, db):
+    send(client, new_posting())
+    change = new_posting(issuer="surety-y", kind="change", sequence=2, key=None)
+    response = send(client, change, token=TOKEN_Y)
+    assert response.status_code == 400
+    assert response["X-Invalid-Field"] == "number"
+    # Nor may a posting name an issuer other than its token's.
+    assert send(client, new_posting(issuer="surety-y", kind="change", sequence=2)).status_code == 400
+    assert PostedVersion.objects.count() == 1
+
+
+def test_a_retried_posting_is_stored_and_logged_once(client, db):
+    posting = new_posting()
+    first = send(client, posting).json()
+    again = send(client, posting).json()
+    assert again == first
+    assert PostedVersion.objects.count() == 1
+    assert LogEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("kind", "delete"),
+        ("sequence", "1"),
+        ("content", []),
+        ("pdf", "not base64!"),
+        ("key", ""),
+        ("posting_id", "x"),
+    ],
+)
+def test_a_malformed_posting_is_a_400_naming_the_field(client, db, field, value):
+    response = send(client, new_posting(**{field: value}))
+    assert response.status_code == 400
+    assert response["X-Invalid-Field"] == field
+    assert not Certificate.objects.exists()
