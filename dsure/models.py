@@ -76,6 +76,15 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = "電子証書"
         verbose_name_plural = "電子証書"
+        # The body's inbox holds the certificates it has looked up once: read them without visiting
+        # every certificate ever posted to the body (docs/performance.md).
+        indexes = [
+            models.Index(
+                fields=["body"],
+                condition=models.Q(first_viewed_at__isnull=False),
+                name="certificate_body_received",
+            )
+        ]
 
     def __str__(self):
         return self.number

@@ -63,6 +63,8 @@ class Status(models.TextChoices):
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 # 受付中: sent and not yet decided; the branch may start its review, return it or issue it.
 OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
+# What the clerk's home counts as open work (netdesk.selectors.branch_workload).
+OPEN_WORK = (Status.SUBMITTED, Status.REVIEWING, Status.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,12 @@ class ProductRequest(models.Model):
                 fields=["company", "-contract"],
                 condition=models.Q(contract__isnull=False),
                 name="request_company_contracts",
+            ),
+            # The clerk's home counts: only the requests waiting for someone, whatever the history.
+            models.Index(
+                fields=["status", "application"],
+                condition=models.Q(requested=True, status__in=OPEN_WORK),
+                name="request_open_work",
             ),
         ]
 

@@ -21,6 +21,7 @@ from issuers.models import (
 )
 from netdesk.models import (
     OPEN_STATUSES,
+    OPEN_WORK,
     AmendmentRequest,
     Application,
     ApplicationEvent,
@@ -81,12 +82,15 @@ def filter_contracts(
     ordering_body_id: int | None = None,
     electronic_only: bool = False,
 ) -> QuerySet[ProductRequest]:
+    # The request's own product and format and its application's ordering body, which the contract was
+    # issued with and never changes: filtering on the contract would join the whole contracts table for
+    # the page's count (a sequential scan at 1,000,000; docs/performance.md).
     if product:
-        requests = requests.filter(contract__product=product)
+        requests = requests.filter(product=product)
     if ordering_body_id:
-        requests = requests.filter(contract__ordering_body_id=ordering_body_id)
+        requests = requests.filter(application__ordering_body_id=ordering_body_id)
     if electronic_only:
-        requests = requests.filter(contract__format=CertificateFormat.ELECTRONIC)
+        requests = requests.filter(format=CertificateFormat.ELECTRONIC)
     return requests
 
 
@@ -223,12 +227,19 @@ def branch_workload(*, branches: QuerySet[Branch], today: datetime.date) -> list
     ids = [branch.pk for branch in branches]
 
     def count(status):
-        return Count("pk", filter=Q(products__requested=True, products__status=status), distinct=True)
+        return Count("application", filter=Q(status=status), distinct=True)
 
+    # From the open product requests (a partial index holds only those), not from every application of
+    # the branch joined to its requests: the cost follows the open work, not the years of history.
     applications = {
-        row["branch"]: row
-        for row in Application.objects.filter(branch__in=ids, submitted_at__isnull=False)
-        .values("branch")
+        row["application__branch"]: row
+        for row in ProductRequest.objects.filter(
+            requested=True,
+            status__in=OPEN_WORK,
+            application__branch__in=ids,
+            application__submitted_at__isnull=False,
+        )
+        .values("application__branch")
         .annotate(
             submitted=count(Status.SUBMITTED),
             reviewing=count(Status.REVIEWING),
