@@ -265,3 +265,6 @@ if not DEBUG and not SEAL_KEY_PASSWORD:
 # in a sliding hour (each costs a full signature validation).
 SEAL_CHECK_MAX_BYTES = env.int("SEAL_CHECK_MAX_BYTES", default=5 * 1024 * 1024)
 SEAL_CHECKS_PER_HOUR = env.int("SEAL_CHECKS_PER_HOUR", default=30)
+# D-Sure lookup attempts older than this are deleted by `manage.py dsure_prune_lookups` (13 months: a
+# year of 閲覧履歴 and throttling evidence; every lookup stays in the audit trail).
+LOOKUP_RETENTION_DAYS = env.int("LOOKUP_RETENTION_DAYS", default=400)

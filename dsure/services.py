@@ -395,3 +395,41 @@ def api_client_revoke(*, api_client: ApiClient, by=None) -> bool:
                 body=api_client.body.code,
             )
     return bool(revoked)
+
+
+# --- Retention ------------------------------------------------------------------------------------
+
+# The throttle reads at most an hour back (NUMBER_FAILURE_WINDOW, OFFICIAL_FAILURE_WINDOW): a retention
+# shorter than a day could forget failures it still counts.
+LOOKUP_RETENTION_MINIMUM = timedelta(days=1)
+PRUNE_BATCH = 10_000
+
+
+def lookup_attempts_prune(*, older_than: timedelta, batch: int = PRUNE_BATCH) -> int:
+    """Delete the lookup attempts older than `older_than` (the operator's retention), a batch per
+    transaction so the lookups writing new rows never wait long; returns how many went. The attempts
+    are the throttle's and 閲覧履歴's working table: each lookup's audit entry stays in the trail, and
+    the pruning is itself recorded there."""
+    if older_than < LOOKUP_RETENTION_MINIMUM:
+        raise ValueError(
+            f"retention below {LOOKUP_RETENTION_MINIMUM}: the throttle still reads those attempts"
+        )
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                LookupAttempt.objects.filter(at__lt=cutoff)
+                .order_by("at")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            deleted += LookupAttempt.objects.filter(pk__in=ids).delete()[0]
+    audit.record(
+        action="dsure.lookup_attempts.prune",
+        summary=f"保存期間を過ぎた照会記録を削除（{deleted}件）",
+        cutoff=cutoff.isoformat(),
+        deleted=deleted,
+    )
+    return deleted
