@@ -1,14 +1,18 @@
 """The audit trail's sequencer: takes pending entries in batches, in id order, and gives them
 contiguous positions chained to the one before (docs/audit.md).
 
-It runs after the writer's commit: inline in the embedded default, on the task worker when scaled out
-(TASKS_BACKEND=database), at the start of `manage.py audit_verify`, and from `manage.py sequence_logs`
-(the sweeper of what a lost task left pending). Only one
+It runs after a writer's commit, at most once per AUDIT_SEQUENCE_INTERVAL in each process (entries
+written meanwhile wait for that round, one batch): inline in the embedded default, on the task worker
+when scaled out (TASKS_BACKEND=database). It also runs before anyone reads the trail (`manage.py
+audit_verify`, the admin's list) and from `manage.py sequence_logs` (the sweeper of what the last
+writes of a burst or a lost task left pending). Only one
 sequencer works at a time: it locks the chain head with SKIP LOCKED, so a second one returns at once
 and the first takes what was committed meanwhile on its next round."""
 
 import logging
+import time
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 
@@ -21,12 +25,20 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
+_last_round = float("-inf")  # time.monotonic() of this process's last scheduled round
+
+
 def schedule() -> None:
-    """Sequence after the current transaction commits; once per transaction however many entries."""
-    on_commit_once(_enqueue)
+    """Sequence after the current transaction commits, unless this process did so within the interval:
+    a busy writer (each D-Sure lookup is one) then commits once, without queueing a task or running
+    a round itself, and its entry goes with the next round's batch."""
+    if time.monotonic() - _last_round >= settings.AUDIT_SEQUENCE_INTERVAL:
+        on_commit_once(_enqueue)
 
 
 def _enqueue() -> None:
+    global _last_round
+    _last_round = time.monotonic()
     sequence_trail.enqueue()
 
 

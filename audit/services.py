@@ -7,13 +7,12 @@ import ipaddress
 import re
 import uuid
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from audit import context, sequencer
 from audit.hashing import seal
-from audit.models import AuditEntry, PendingEntry
+from audit.models import AuditEntry
 
 # "contract.issue", "dsure.lookup.failure", "auth.login.failure": lower-case words joined by dots.
 ACTION_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
@@ -33,8 +32,9 @@ def record(*, action: str, summary: str, obj=None, by=None, actor_label: str = "
     client IP always comes from the request. Outside a request the actor is "system".
 
     Runs in the caller's transaction: the entry commits or rolls back with the business change. It
-    takes no shared lock: the entry waits in the pending queue, and the sequencer gives it its place in
-    the trail after the commit (audit.sequencer).
+    takes no shared lock and sends one statement: the database queues the entry for the sequencer (a
+    trigger, audit/migrations/0005), which gives it its place in the trail after the commit
+    (audit.sequencer).
     """
     if not ACTION_PATTERN.match(action):
         raise ValueError(f"audit action must look like 'object.verb', not {action!r}")
@@ -59,12 +59,10 @@ def record(*, action: str, summary: str, obj=None, by=None, actor_label: str = "
     entry.at = timezone.now()
     entry.hash = entry.compute_hash()
     entry.seal = seal(entry.hash)
-    # No savepoint of its own: an entry fails with the business change it records, and the two
-    # statements a savepoint costs matter on hot paths such as the D-Sure lookup.
-    with transaction.atomic(savepoint=False):
-        entry.save()
-        PendingEntry.objects.create(entry=entry)
-        sequencer.schedule()
+    # No transaction or savepoint of its own: one INSERT is atomic with its trigger, and an entry fails
+    # with the business change it records.
+    entry.save()
+    sequencer.schedule()
     return entry
 
 

@@ -54,6 +54,7 @@ SEAL_REQUESTS = 200  # per way of issuing, in bench_seal (one process, each requ
 
 TARGETS = {
     "lookup_vs_page": 0.6,  # lookup throughput ≥ 0.6 × ceiling (b)
+    "lookup_vs_page_issue_15": 0.3,  # ≥ 0.3 × ceiling (b): issue 15, with the audit lock gone and the lookup trimmed
     "lookup_p99_vs_p50": 3.0,  # lookup p99 ≤ 3 × p50
     "render_vs_bare": 0.5,  # certificate rendering rate ≥ 0.5 × the bare page's
     "issue_vs_render": 1.5,  # issuing N ≤ 1.5 × rendering their PDFs alone
@@ -578,7 +579,8 @@ def _median(values):
 
 def _target(key, value, text) -> tuple[str, str]:
     limit = TARGETS[key]
-    met = value >= limit if key in ("lookup_vs_page", "render_vs_bare", "writes_8_vs_1") else value <= limit
+    at_least = ("lookup_vs_page", "lookup_vs_page_issue_15", "render_vs_bare", "writes_8_vs_1")
+    met = value >= limit if key in at_least else value <= limit
     return text, "yes" if met else "NO"
 
 
@@ -599,6 +601,11 @@ def _rows(results) -> list[tuple[str, str, str, str]]:
         rows += [
             ("lookup ÷ ceiling (a)", f"{vs_bare:.2f}", "", ""),
             ("lookup ÷ ceiling (b)", f"{vs_page:.2f}", *_target("lookup_vs_page", vs_page, "≥ 0.6")),
+            (
+                "lookup ÷ ceiling (b), issue 15",
+                f"{vs_page:.2f}",
+                *_target("lookup_vs_page_issue_15", vs_page, "≥ 0.3"),
+            ),
             ("lookup p99 ÷ p50", f"{tail:.2f}", *_target("lookup_p99_vs_p50", tail, "≤ 3")),
         ]
     render = results.get("render")

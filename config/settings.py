@@ -102,6 +102,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["dsure.auth.UserWithOfficialBackend"]
+# Database sessions whose save is one UPDATE (no savepoint), so that it can join the caller's
+# transaction: the D-Sure lookup commits its grant with its attempt (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -192,6 +196,10 @@ DSURE_ISSUER = env("DSURE_ISSUER", default="demo-surety")
 DSURE_ISSUER_TOKEN = env("DSURE_ISSUER_TOKEN", default="")
 # D-Sure's side: the surety companies that may post over HTTP, "issuer:token" each.
 DSURE_ISSUER_TOKENS = env.list("DSURE_ISSUER_TOKENS", default=[])
+
+# The audit trail's sequencer runs after a writer's commit at most once per this many seconds in each
+# process; entries written in between go with the next round (docs/audit.md).
+AUDIT_SEQUENCE_INTERVAL = env.float("AUDIT_SEQUENCE_INTERVAL", default=1.0)
 
 # D-Sure's transparency log (docs/transparency.md): the Ed25519 note signer key of its checkpoints,
 # `PRIVATE+KEY+<origin>+<hash>+<base64>` (`manage.py log_keygen`); its name is the log's origin line.

@@ -11,3 +11,6 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = tempfile.mkdtemp(prefix="esurety-test-media-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 SEAL_PKI_DIR = tempfile.mkdtemp(prefix="esurety-test-pki-")
+# Every audited commit is sequenced at once, so a test reads a complete trail; the lookup's own
+# tests set the production interval (tests/dsure/test_lookup_statements.py).
+AUDIT_SEQUENCE_INTERVAL = 0

@@ -13,6 +13,8 @@ import time
 import unicodedata
 from functools import wraps
 
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
@@ -30,12 +32,19 @@ GRANTS_SESSION_KEY = "dsure_grants"
 MAX_GRANTS = 50  # keeps the session small; the oldest grant goes first
 
 
+_OFFICIAL_OF_USER = Official._meta.get_field("user").remote_field
+
+
 def official_of(user) -> Official | None:
-    """The user's Official with its body, in one query (every D-Sure page needs both). The official's
-    user is the one already loaded, so an audit entry naming it costs no query."""
+    """The user's Official with its body (every D-Sure page needs both): no query for the user of a
+    session, which dsure.auth loads with them; else one. The official's user is the one already
+    loaded, so an audit entry naming it costs no query."""
     if not user.is_authenticated:
         return None
-    official = Official.objects.select_related("body").filter(user_id=user.pk).first()
+    if _OFFICIAL_OF_USER.is_cached(user):
+        official = _OFFICIAL_OF_USER.get_cached_value(user)
+    else:
+        official = Official.objects.select_related("body").filter(user_id=user.pk).first()
     if official is not None:
         official.user = user
     return official
@@ -105,13 +114,27 @@ def _key_fingerprint(certificate: Certificate) -> str:
 
 
 def grant(request, certificate: Certificate) -> None:
-    """Remember in the (server-side) session that this official unlocked this certificate."""
-    grants = dict(request.session.get(GRANTS_SESSION_KEY, {}))
+    """Remember in the (server-side) session that this official unlocked this certificate.
+
+    The session is written at once, in the caller's transaction (the lookup's: one commit for the
+    attempt, its audit entry and the grant), unless something else in it already waits for the
+    response (the idle expiry's refresh, whose cookie the response must carry): then the session
+    middleware writes both. A session that ended meanwhile (logout in another tab) is a 400, and the
+    caller's transaction rolls back with it."""
+    session = request.session
+    write_now = not session.modified
+    grants = dict(session.get(GRANTS_SESSION_KEY, {}))
     grants.pop(str(certificate.public_id), None)
     grants[str(certificate.public_id)] = _key_fingerprint(certificate)
     while len(grants) > MAX_GRANTS:
         grants.pop(next(iter(grants)))
-    request.session[GRANTS_SESSION_KEY] = grants
+    session[GRANTS_SESSION_KEY] = grants
+    if write_now:
+        try:
+            session.save()
+        except UpdateError as error:
+            raise SessionInterrupted("the session ended during the lookup") from error
+        session.modified = False
 
 
 def certificate_for_official(request, public_id) -> Certificate:

@@ -4,11 +4,11 @@ D-Sure's own officials and the ordering bodies' e-contract systems (API clients)
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -193,10 +193,12 @@ def certificate_lookup(
             result=str(result),
         )
 
-    with transaction.atomic():
-        # One actor's lookups queue here, so two tabs (or two API calls) cannot both slip under a limit.
-        type(who).objects.select_for_update().filter(pk=who.pk).values_list("pk").first()
-        recent_failures = _recent_failures(actor=actor, now=now)
+    # No savepoint when the caller holds a transaction already (the page's: its grant commits with it).
+    with transaction.atomic(savepoint=False):
+        _lock(who)
+        certificate, recent_failures, number_attempts = _read_state(
+            actor=actor, number=number if well_formed else "", now=now
+        )
         if len(recent_failures) >= OFFICIAL_FAILURE_LIMIT:
             paused_until = recent_failures[OFFICIAL_FAILURE_LIMIT - 1] + OFFICIAL_FAILURE_WINDOW
             record(LookupAttempt.Result.THROTTLED)
@@ -208,12 +210,11 @@ def certificate_lookup(
             record(LookupAttempt.Result.BAD_NUMBER)
             return LookupOutcome(result=LookupAttempt.Result.BAD_NUMBER, number="")
 
-        failures_on_number, locked_until = _number_state(actor=actor, number=number, now=now)
+        failures_on_number, locked_until = _number_state(number_attempts, now=now)
         if locked_until is not None:
             record(LookupAttempt.Result.THROTTLED)
             return _outcome(LookupAttempt.Result.THROTTLED, number, locked_until, "number")
 
-        certificate = Certificate.objects.filter(number=number).first()
         own = certificate is not None and certificate.body_id == who.body_id
         if own and certificate.locked_at is not None:
             # Only the certificate's own body learns that it is locked; to anyone else it is a failure.
@@ -228,27 +229,36 @@ def certificate_lookup(
             matches = key_matches(number, key, version=current_version(), digest=_NO_DIGEST)
 
         if own and matches:
+            if certificate.first_viewed_at is None:
+                # The first view by the body; a colleague's concurrent first view may win instead.
+                first_view = Certificate.objects.filter(
+                    pk=certificate.pk, first_viewed_at__isnull=True
+                ).update(first_viewed_at=now, first_viewed_by=official, consecutive_failures=0)
+                if first_view:
+                    certificate.first_viewed_at, certificate.first_viewed_by = now, official
+                    certificate.consecutive_failures = 0
             if certificate.consecutive_failures:
                 Certificate.objects.filter(pk=certificate.pk).update(consecutive_failures=0)
                 certificate.consecutive_failures = 0
-            # The first view by the body; a colleague's concurrent first view may win instead.
-            first_view = certificate.first_viewed_at is None and Certificate.objects.filter(
-                pk=certificate.pk, first_viewed_at__isnull=True
-            ).update(first_viewed_at=now, first_viewed_by=official)
-            if first_view:
-                certificate.first_viewed_at, certificate.first_viewed_by = now, official
             record(LookupAttempt.Result.SUCCESS, certificate=certificate)
             return LookupOutcome(result=LookupAttempt.Result.SUCCESS, number=number, certificate=certificate)
 
         # A failure. Only the certificate's own body can ever succeed on it, so only its failures count
         # towards its lock: another body's officials count against themselves (the rules per actor),
-        # or they could lock the body out of its own certificate. The same two statements run
-        # whether the number is unknown, another body's or the actor's own.
-        own_certificate = Certificate.objects.filter(number=number, body_id=who.body_id)
-        own_certificate.update(consecutive_failures=F("consecutive_failures") + 1)
-        own_certificate.filter(
-            locked_at__isnull=True, consecutive_failures__gte=CERTIFICATE_FAILURE_LIMIT
-        ).update(locked_at=now)
+        # or they could lock the body out of its own certificate. The same statement runs whether the
+        # number is unknown, another body's or the actor's own; SET reads the row as it was, so the
+        # failure that makes the count reach the limit is the one that locks.
+        Certificate.objects.filter(number=number, body_id=who.body_id).update(
+            consecutive_failures=F("consecutive_failures") + 1,
+            locked_at=Case(
+                When(
+                    locked_at__isnull=True,
+                    consecutive_failures__gte=CERTIFICATE_FAILURE_LIMIT - 1,
+                    then=Value(now),
+                ),
+                default=F("locked_at"),
+            ),
+        )
         number_locked_until = now + NUMBER_LOCK if failures_on_number + 1 >= NUMBER_FAILURE_LIMIT else None
         record(LookupAttempt.Result.FAILURE, certificate=certificate, locked_until=number_locked_until)
         if number_locked_until is not None:
@@ -271,36 +281,86 @@ def _outcome(result, number, retry_at, throttle) -> LookupOutcome:
     return LookupOutcome(result=result, number=number, retry_at=retry_at, throttle=throttle)
 
 
-def _recent_failures(*, actor: dict, now: datetime) -> list[datetime]:
-    """Times of the actor's latest failures within the rolling hour, newest first (at most the limit):
-    with the limit reached, lookups pause until the oldest of them leaves the hour."""
-    return list(
-        LookupAttempt.objects.filter(
-            **actor, result=LookupAttempt.Result.FAILURE, at__gt=now - OFFICIAL_FAILURE_WINDOW
-        )
-        .order_by("-at")
-        .values_list("at", flat=True)[:OFFICIAL_FAILURE_LIMIT]
+def _lock(who) -> None:
+    """One actor's lookups queue here, so two tabs (or two API calls) cannot both slip under a limit.
+    Its own statement, before the reads: in PostgreSQL's READ COMMITTED a later statement sees what
+    the lookup it waited for committed. SQLite needs none: its lookups begin IMMEDIATE, one writer at a
+    time."""
+    if connection.features.has_select_for_update:
+        type(who).objects.select_for_update().filter(pk=who.pk).values_list("pk").first()
+
+
+# What a lookup reads, in one statement: the certificate (when the number is known) beside the actor's
+# latest failures within the rolling hour (at most the limit) and the actor's latest failures and
+# successes on the number within its window (at most the limit), each branch on its own index.
+_STATE_SQL = """
+SELECT c.*, t.id AS t_id, t.at AS t_at, t.result AS t_result, t.locked_until AS t_locked_until,
+    t.branch AS t_branch
+FROM (SELECT 1 AS one) AS o
+LEFT JOIN {certificate} AS c ON c.number = %s
+LEFT JOIN (
+    SELECT * FROM (
+        SELECT id, at, result, locked_until, 'actor' AS branch FROM {attempt}
+        WHERE {actor} = %s AND result = %s AND at > %s ORDER BY at DESC LIMIT %s
+    ) AS a
+    UNION ALL
+    SELECT * FROM (
+        SELECT id, at, result, locked_until, 'number' AS branch FROM {attempt}
+        WHERE {actor} = %s AND number = %s AND result IN (%s, %s) AND at > %s ORDER BY at DESC, id DESC LIMIT %s
+    ) AS n
+) AS t ON 1 = 1
+"""
+
+
+def _read_state(*, actor: dict, number: str, now: datetime):
+    """(certificate or None, the actor's recent failure times newest first, the actor's recent
+    (result, locked_until) on the number newest first). With the official-wide limit reached, lookups
+    pause until the oldest of those failures leaves the hour; `number` "" reads no certificate."""
+    ((kind, who),) = actor.items()
+    sql = _STATE_SQL.format(
+        certificate=connection.ops.quote_name(Certificate._meta.db_table),
+        attempt=connection.ops.quote_name(LookupAttempt._meta.db_table),
+        actor=connection.ops.quote_name(LookupAttempt._meta.get_field(kind).column),
     )
+    failure, success = str(LookupAttempt.Result.FAILURE), str(LookupAttempt.Result.SUCCESS)
+    since_official = connection.ops.adapt_datetimefield_value(now - OFFICIAL_FAILURE_WINDOW)
+    since_number = connection.ops.adapt_datetimefield_value(now - NUMBER_FAILURE_WINDOW)
+    params = [
+        number,
+        who.pk, failure, since_official, OFFICIAL_FAILURE_LIMIT,
+        who.pk, number, failure, success, since_number, NUMBER_FAILURE_LIMIT,
+    ]  # fmt: skip
+    certificate, failures, on_number = None, [], []
+    for row in Certificate.objects.raw(sql, params):
+        if row.pk is not None:
+            certificate = row
+        if row.t_branch == "actor":
+            failures.append(_from_db(row.t_at))
+        elif row.t_branch == "number":
+            on_number.append((_from_db(row.t_at), row.t_id, row.t_result, _from_db(row.t_locked_until)))
+    failures.sort(reverse=True)
+    on_number.sort(reverse=True)
+    return certificate, failures, [(result, locked_until) for _, _, result, locked_until in on_number]
 
 
-def _number_state(*, actor: dict, number: str, now: datetime) -> tuple[int, datetime | None]:
-    """(failures on this number that count towards the next lock, end of a lock in force or None).
+def _from_db(value) -> datetime | None:
+    """A time read by raw SQL: SQLite hands it back as text in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _number_state(attempts, *, now: datetime) -> tuple[int, datetime | None]:
+    """(failures on this number that count towards the next lock, end of a lock in force or None),
+    from the actor's latest attempts on it, newest first.
 
     Failures count since the actor's last success on the number or the last lock, whichever is
     later, and within the window; a lock "uses up" the failures that caused it.
     """
-    recent = (
-        LookupAttempt.objects.filter(
-            **actor,
-            number=number,
-            at__gt=now - NUMBER_FAILURE_WINDOW,
-            result__in=[LookupAttempt.Result.FAILURE, LookupAttempt.Result.SUCCESS],
-        )
-        .order_by("-at", "-pk")
-        .values_list("result", "locked_until")[:NUMBER_FAILURE_LIMIT]
-    )
     failures = 0
-    for result, locked_until in recent:
+    for result, locked_until in attempts:
         if locked_until is not None:
             return failures, (locked_until if locked_until > now else None)
         if result == LookupAttempt.Result.SUCCESS:

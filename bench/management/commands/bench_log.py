@@ -2,10 +2,11 @@
 
 1. Audited writes per second with 1 and with 8 connections (processes, each its own database
    connection, so Python's GIL does not cap them): each write is one transaction that records one
-   audit entry and, after the commit, queues the sequencer's task (TASKS_BACKEND=database, as
-   scaled out); meanwhile this process sequences the trail every 50 ms, as the worker would. With the
-   former global chain-head lock the ratio was about 1: every audited transaction queued on one row
-   until it committed.
+   audit entry (one INSERT; the database queues it), as `audit.record` does in production — which
+   queues the sequencer's task after a commit at most once per AUDIT_SEQUENCE_INTERVAL per process
+   (TASKS_BACKEND=database, as scaled out); meanwhile this process sequences the trail every 50 ms, as
+   the worker would. With the former global chain-head lock the ratio was about 1: every audited
+   transaction queued on one row until it committed.
 2. Posting → checkpoint latency: --postings certificates posted to D-Sure (dsure.services.certificate_post)
    from 4 processes, each running the log's sequencer right after its commit, as the embedded default
    does; for each posting, the time from its posted_at (inside its transaction) to the publication of

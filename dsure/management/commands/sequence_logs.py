@@ -1,6 +1,7 @@
 """`manage.py sequence_logs [--loop] [--interval 10]`: run the sequencers of D-Sure's transparency log
-and of the audit trail once (or every interval). Each normally runs after every commit that wrote to
-it (inline, or as a task on the worker); this sweeps up what a lost task or a stopped worker left
+and of the audit trail once (or every interval). Each normally runs after a commit that wrote to it
+(inline, or as a task on the worker; the audit trail's at most once per AUDIT_SEQUENCE_INTERVAL per
+process); this sweeps up what the last writes of a burst, a lost task or a stopped worker left
 pending, so no entry waits for the next write."""
 
 import time
