@@ -179,6 +179,18 @@ class LookupAttempt(models.Model):
             models.Index(fields=["official", "at"]),
             models.Index(fields=["api_client", "number", "at"]),
             models.Index(fields=["api_client", "at"]),
+            # The throttle's read of an actor's failures in the last hour: only the failures, however
+            # many successes the actor made meanwhile (docs/performance.md).
+            models.Index(
+                fields=["official", "at"],
+                condition=models.Q(result="failure"),
+                name="lookup_official_failures",
+            ),
+            models.Index(
+                fields=["api_client", "at"],
+                condition=models.Q(result="failure"),
+                name="lookup_client_failures",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
