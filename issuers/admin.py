@@ -34,6 +34,7 @@ from issuers.models import (
     CertificateVersion,
     Clerk,
     ContractEvent,
+    DsurePosting,
     FeeRate,
     FeeStatement,
     GuaranteeContract,
@@ -651,6 +652,37 @@ class OutboundMailAdmin(ReadOnlyAdmin):
         "to",
         "subject",
         "body_text",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(DsurePosting)
+class DsurePostingAdmin(ReadOnlyAdmin):
+    """The postings to D-Sure: with DSURE_URL, what waits (掲載待ち) and why (the last error), and when
+    the sweeper tries again. Superuser only, like the e-mail outbox; never the key (kept encrypted until
+    D-Sure has it, then dropped)."""
+
+    list_display = [
+        "contract",
+        "kind",
+        "created_at",
+        "posted_at",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = [("posted_at", admin.EmptyFieldListFilter), "kind"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__number"]
+    fields = [
+        "contract",
+        "kind",
+        "posting_id",
+        "created_at",
+        "posted_at",
         "attempts",
         "next_attempt_at",
         "last_error",

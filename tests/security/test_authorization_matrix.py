@@ -303,6 +303,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         lambda w: w.contract.events.first(), clerk="view", scoped=True, **READ_ONLY
     ),
     "issuers.outboundmail": AdminModel(lambda w: w.mail, **READ_ONLY),
+    "issuers.dsureposting": AdminModel(lambda w: w.contract.postings.first(), **READ_ONLY),
     "issuers.suretycompany": AdminModel(lambda w: w.branch_x.company),
     "issuers.branch": AdminModel(lambda w: w.branch_x),
     "issuers.orderingbody": AdminModel(lambda w: w.body_p, clerk="view"),
