@@ -71,6 +71,20 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py --certificates $(BENCH_CERTIFICATES) --issue $(BENCH_ISSUE) \
 		--seconds $(BENCH_SECONDS) --runs $(BENCH_RUNS) --database-url $(BENCH_DATABASE_URL) --out $(BENCH_OUT)
 
+# The scale mode (docs/performance.md, "At 1,000,000 certificates"): every HTTP scenario and every list
+# at BENCH_CERTIFICATES and at BENCH_SCALE certificates (two databases, the same big company), 3 runs
+# each, side by side with their ratio; writes its block of docs/performance.md on a full run. About
+# 45 min on 2 cores, most of it loading the 1,000,000. A quick try:
+#   make bench-scale BENCH_CERTIFICATES=10000 BENCH_SCALE=50000 BENCH_SCALE_SECONDS=2
+BENCH_SCALE ?= 1000000
+BENCH_SCALE_SECONDS ?= 5
+
+.PHONY: bench-scale
+bench-scale: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "bench-scale needs wrk: run make bench once, or apt-get install wrk"; exit 1; }
+	$(PY) bench/run.py --scale $(BENCH_SCALE) --certificates $(BENCH_CERTIFICATES) \
+		--seconds $(BENCH_SCALE_SECONDS) --runs $(BENCH_RUNS) --database-url $(BENCH_DATABASE_URL) --out $(BENCH_OUT)
+
 # The README's screenshots (docs/screenshots/*.png, 1280×900): the end-to-end browser test of the
 # electronic flow, run with SCREENSHOT_DIR set. Needs Debian's chromium (apt-get install chromium).
 screenshots: $(VENV)/.installed

@@ -21,6 +21,7 @@ Everything listens on and talks to 127.0.0.1 only, and every load is bounded in 
 
 import argparse
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -52,6 +53,22 @@ FULL_RUN = {"certificates": 100_000, "issue": 1000, "runs": 3}
 PARTS = ("http", "render", "issue", "log", "seal")
 SEAL_REQUESTS = 200  # per way of issuing, in bench_seal (one process, each request timed)
 
+# The scale mode (--scale N, `make bench-scale`): every scenario at --certificates and at N, side by side.
+# Beyond the scenarios of the plain run, every list whose cost must not grow with the database.
+SCALE_PAGES = {
+    "applications": ("Net Desk 保証申込 list", "contractor", "/netdesk/applications/"),
+    "fees": ("Net Desk 保証料計算書一覧", "contractor", "/netdesk/fee-statements/"),
+    "contracts_tab": ("Net Desk contract list, 電子 tab", "contractor", "/netdesk/contracts/?tab=electronic"),
+    "inbox": ("D-Sure inbox (受領済み電子証書一覧)", "official", "/dsure/inbox/"),
+    "history": ("D-Sure history (閲覧履歴)", "official", "/dsure/history/"),
+    "admin": ("clerk: contracts of the branch", "clerk", "/admin/issuers/guaranteecontract/"),
+    "queue": ("clerk: applications of the branch", "clerk", "/admin/netdesk/application/"),
+    "home": ("clerk: home (the branch's counts)", "clerk", "/admin/"),
+}
+SCALE_TARGETS = {"throughput": 0.8, "tail": 3.0}  # at N: ≥ 0.8 × the throughput, p99 ≤ 3 × p50
+SCALE_FULL = {"scale": 1_000_000, "runs": 3}
+SCALE_DOCS = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
+
 TARGETS = {
     "lookup_vs_page": 0.6,  # lookup throughput ≥ 0.6 × ceiling (b)
     "lookup_vs_page_issue_15": 0.3,  # ≥ 0.3 × ceiling (b): issue 15, with the audit lock gone and the lookup trimmed
@@ -67,6 +84,8 @@ TARGETS = {
 
 def main():
     args = _arguments()
+    if args.scale:
+        return _scale(args)
     parts = set(args.parts.split(","))
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -182,6 +201,12 @@ def _arguments():
     )
     parser.add_argument("--out", default=os.environ.get("BENCH_OUT", "/tmp/esurety-bench"))
     parser.add_argument("--no-docs", action="store_true", help="never write docs/performance.md")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="scale mode: the HTTP scenarios at --certificates and at this many, side by side",
+    )
     parser.add_argument(
         "--parts", default=",".join(PARTS), help="which benchmarks: http,render,issue,log,seal"
     )
@@ -315,6 +340,20 @@ def _free_port() -> int:
 
 
 def _http_benchmarks(env, data, args, out: Path):
+    with _serve(env, out) as (port, server):
+        scenarios = _scenarios(port, data, out)
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        try:
+            results = _drive(port, scenarios, args, sampler)
+        finally:
+            sampler.stop()
+        return results, sampler.summary()
+
+
+@contextlib.contextmanager
+def _serve(env, out: Path):
+    """gunicorn on a free port of 127.0.0.1 for the block: (port, process)."""
     port = _free_port()
     pidfile = out / "gunicorn.pid"
     log = (out / "gunicorn.log").open("w")
@@ -328,14 +367,7 @@ def _http_benchmarks(env, data, args, out: Path):
     )  # fmt: skip
     try:
         _wait_for(port, server)
-        scenarios = _scenarios(port, data, out)
-        sampler = RssSampler(server.pid)
-        sampler.start()
-        try:
-            results = _drive(port, scenarios, args, sampler)
-        finally:
-            sampler.stop()
-        return results, sampler.summary()
+        yield port, server
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -369,8 +401,9 @@ _NAMES = {
 }
 
 
-def _scenarios(port, data, out: Path) -> list[dict]:
-    """Log in, check that every request of every scenario answers as expected, write the wrk files."""
+def _scenarios(port, data, out: Path, *, pages: bool = False) -> list[dict]:
+    """Log in, check that every request of every scenario answers as expected, write the wrk files.
+    With `pages`, also every list the scale mode measures (SCALE_PAGES), as the account that sees it."""
     password = data["password"]
     officials = [None] * len(data["officials"])
 
@@ -412,8 +445,21 @@ def _scenarios(port, data, out: Path) -> list[dict]:
         {"key": "list", "expect": 200, "detail": f" ({data['big_company_contracts']:,} contracts)",
          "requests": [("GET", "/netdesk/contracts/", contractor.cookie_header(), "")]},
     ]  # fmt: skip
+    if pages:
+        clients = {"contractor": contractor, "official": officials[0]}
+        clients["clerk"] = Client(port).login("/admin/login/", data["clerk"], password)
+        scenarios += [
+            {
+                "name": name,
+                "key": key,
+                "expect": 200,
+                "requests": [("GET", path, clients[who].cookie_header(), "")],
+            }
+            for key, (name, who, path) in SCALE_PAGES.items()
+        ]
     for scenario in scenarios:
-        scenario["name"] = _NAMES[scenario["key"]] + scenario.pop("detail", "")
+        if "name" not in scenario:
+            scenario["name"] = _NAMES[scenario["key"]] + scenario.pop("detail", "")
     for scenario in scenarios:
         method, path, cookie, body = scenario["requests"][0]
         client = Client(port)
@@ -536,6 +582,181 @@ class RssSampler(threading.Thread):
 
     def summary(self) -> dict:
         return dict(self.peaks)
+
+
+# -- the scale mode ---------------------------------------------------------------------------------
+
+
+def _scale(args):
+    """Two databases (--certificates and --scale certificates, the same big company), two servers;
+    every scenario run on each in turn, so both sizes see the same machine; then per scenario the
+    statements of one request and its slowest SELECT's plan (bench_profile --explain) on each."""
+    out = Path(args.out).resolve() / "scale"
+    began, load_before = time.monotonic(), _loadavg()
+    large_url = urlsplit(args.database_url)
+    large_url = large_url._replace(path=large_url.path + "_scale").geturl()
+    sites = {}
+    for size, certificates, url in (
+        ("small", args.certificates, args.database_url),
+        ("large", args.scale, large_url),
+    ):
+        site_out = out / size
+        site_out.mkdir(parents=True, exist_ok=True)
+        env = _environment(argparse.Namespace(**{**vars(args), "database_url": url}), site_out)
+        _write_env_file(env, site_out / "bench.env")
+        _step(
+            f"{certificates:,} certificates: database {urlsplit(url).path.lstrip('/')}, migrate, bench_load"
+        )
+        _recreate_database(url, synchronous_commit=args.synchronous_commit)
+        _manage(env, "migrate", "--noinput", "-v0")
+        started = time.monotonic()
+        _manage(env, "bench_load", "--certificates", str(certificates), "--out", str(site_out / "bench.json"))
+        load_s = time.monotonic() - started
+        _manage(env, "collectstatic", "--noinput", "-v0")
+        data = json.loads((site_out / "bench.json").read_text())
+        sites[size] = {
+            "env": env,
+            "out": site_out,
+            "data": data,
+            "certificates": certificates,
+            "load_s": load_s,
+        }
+
+    _step(
+        f"gunicorn × 2 ({WORKERS} sync workers each); wrk, {args.connections} connections, {args.seconds:g} s × {args.runs} runs × 2 sizes"
+    )
+    with contextlib.ExitStack() as stack:
+        for site in sites.values():
+            port, _ = stack.enter_context(_serve(site["env"], site["out"]))
+            site["port"] = port
+            site["scenarios"] = _scenarios(port, site["data"], site["out"], pages=True)
+        http = _drive_scale(sites, args)
+
+    _step("statements per request and the slowest SELECT's plan (bench_profile --explain)")
+    for site in sites.values():
+        site["explain"] = {}
+        for scenario in site["scenarios"]:
+            target = site["out"] / f"explain-{scenario['key']}.json"
+            _manage(site["env"], "bench_profile", scenario["key"],
+                    "--data", str(site["out"] / "bench.json"), "--explain", str(target))  # fmt: skip
+            site["explain"][scenario["key"]] = json.loads(target.read_text())
+
+    results = {
+        "parameters": {"small": args.certificates, "large": args.scale, "seconds": args.seconds,
+                       "runs": args.runs, "connections": args.connections, "workers": WORKERS,
+                       "big_company_contracts": sites["large"]["data"]["big_company_contracts"]},
+        "load_s": {size: site["load_s"] for size, site in sites.items()},
+        "http": http,
+        "explain": {size: site["explain"] for size, site in sites.items()},
+        "machine": _machine(args.database_url, load_before),
+        "elapsed_s": time.monotonic() - began,
+    }  # fmt: skip
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    markdown = _scale_markdown(results)
+    (out / "results.md").write_text(markdown)
+    print()
+    print(markdown)
+    full = all(getattr(args, name) >= value for name, value in SCALE_FULL.items())
+    if full and not args.no_docs:
+        _write_docs(markdown, markers=SCALE_DOCS)
+        print(f"\nFigures written to {DOCS.relative_to(ROOT)} and {out / 'results.md'}")
+    else:
+        print(f"\nNot a full scale run (or --no-docs): see {out / 'results.md'}")
+    print(f"make bench-scale took {(time.monotonic() - began) / 60:.1f} min")
+
+
+def _drive_scale(sites, args) -> dict:
+    keys = [scenario["key"] for scenario in sites["small"]["scenarios"]]
+    by_key = {size: {s["key"]: s for s in site["scenarios"]} for size, site in sites.items()}
+    for key in keys:
+        for size, site in sites.items():
+            _wrk(site["port"], by_key[size][key], args.warmup, args.connections)
+    results = {key: {"name": by_key["small"][key]["name"], "small": [], "large": []} for key in keys}
+    for run in range(args.runs):
+        for key in keys:
+            for size, site in sites.items():
+                result = _wrk(site["port"], by_key[size][key], args.seconds, args.connections)
+                results[key][size].append(result)
+                print(
+                    f"  run {run + 1} {size:<5} {results[key]['name']:<44} {result['rps']:8.1f} req/s  "
+                    f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms",
+                    flush=True,
+                )
+    return results
+
+
+def _scale_figures(results) -> list[dict]:
+    rows = []
+    for key, entry in results["http"].items():
+        small, large = entry["small"], entry["large"]
+        med = {size: {f: _median([r[f] for r in entry[size]]) for f in ("rps", "p50_ms", "p99_ms")}
+               for size in ("small", "large")}  # fmt: skip
+        ratio = _median([_ratio(b["rps"], a["rps"]) for a, b in zip(small, large, strict=True)])
+        tail = _median([_ratio(r["p99_ms"], r["p50_ms"]) for r in large])
+        statements = {
+            size: results["explain"][size].get(key, {}).get("statements") for size in ("small", "large")
+        }
+        met = ratio >= SCALE_TARGETS["throughput"] and tail <= SCALE_TARGETS["tail"]
+        rows.append({"key": key, "name": entry["name"], **med, "ratio": ratio, "tail": tail,
+                     "statements": statements, "met": met})  # fmt: skip
+    return rows
+
+
+def _ratio(a, b) -> float:
+    """a ÷ b; NaN when a run completed no request (never met)."""
+    return a / b if b else float("nan")
+
+
+def _scale_markdown(results) -> str:
+    p, m = results["parameters"], results["machine"]
+    small, large = f"{p['small']:,}", f"{p['large']:,}"
+    lines = [
+        f"Measured by `make bench-scale` on {time.strftime('%Y-%m-%d')}: {small} and {large} certificates in "
+        f"two databases ({p['big_company_contracts']:,} on the contractor's company in both), gunicorn "
+        f"{p['workers']} sync workers per database, wrk with {p['connections']} connections for "
+        f"{p['seconds']:g} s per run, {p['runs']} runs alternating the two sizes (figures are medians); "
+        f"loading took {results['load_s']['small'] / 60:.1f} and {results['load_s']['large'] / 60:.1f} min, "
+        f"the whole run {results['elapsed_s'] / 60:.1f} min.",
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM; PostgreSQL {m['postgresql']} (same "
+        f"host); load average {m['loadavg_before']} before the run, {m['loadavg_after']} after.",
+        "",
+        f"| scenario | {small}: req/s · p50 · p99 ms | {large}: req/s · p50 · p99 ms | throughput {large} ÷ {small} "
+        f"(≥ {SCALE_TARGETS['throughput']}) | p99 ÷ p50 at {large} (≤ {SCALE_TARGETS['tail']:g}) | statements | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = _scale_figures(results)
+    for row in rows:
+        a, b, n = row["small"], row["large"], row["statements"]
+        lines.append(
+            f"| {row['name']} | {a['rps']:.0f} · {a['p50_ms']:.1f} · {a['p99_ms']:.1f} | "
+            f"{b['rps']:.0f} · {b['p50_ms']:.1f} · {b['p99_ms']:.1f} | {row['ratio']:.2f} | {row['tail']:.2f} | "
+            f"{n['small']} / {n['large']} | {'yes' if row['met'] else 'NO'} |"
+        )
+    short = [row for row in rows if not row["met"]]
+    for row in short:
+        explain = {
+            size: results["explain"][size].get(row["key"], {}).get("slowest") for size in ("small", "large")
+        }
+        if not explain["large"]:
+            continue
+        before = f"{explain['small']['ms']:.1f} ms at {small}, " if explain["small"] else ""
+        lines += [
+            "",
+            f"{row['name']}: slowest SELECT of one request ({before}{explain['large']['ms']:.1f} ms at {large}):",
+            "",
+            "```",
+            explain["large"]["sql"][:600],
+            "",
+            explain["large"]["plan"],
+            "```",
+        ]
+    lines += ["", "Every run (req/s, p50, p99 ms):", ""]
+    for entry in results["http"].values():
+        runs = {size: "; ".join(f"{r['rps']:.0f} · {r['p50_ms']:.1f} · {r['p99_ms']:.1f}" for r in entry[size])
+                for size in ("small", "large")}  # fmt: skip
+        lines.append(f"- {entry['name']}: {small}: {runs['small']} — {large}: {runs['large']}")
+    return "\n".join(lines) + "\n"
 
 
 # -- the report -------------------------------------------------------------------------------------
@@ -745,14 +966,15 @@ def _markdown(results, rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_docs(markdown: str):
+def _write_docs(markdown: str, *, markers=(DOCS_START, DOCS_END)):
+    start, end = markers
     text = DOCS.read_text() if DOCS.exists() else ""
-    if DOCS_START not in text or DOCS_END not in text:
-        print(f"{DOCS.relative_to(ROOT)} has no {DOCS_START} … {DOCS_END} block: not written")
+    if start not in text or end not in text:
+        print(f"{DOCS.relative_to(ROOT)} has no {start} … {end} block: not written")
         return
-    head, rest = text.split(DOCS_START, 1)
-    _, tail = rest.split(DOCS_END, 1)
-    DOCS.write_text(f"{head}{DOCS_START}\n{markdown}{DOCS_END}{tail}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOCS.write_text(f"{head}{start}\n{markdown}{end}{tail}")
 
 
 def _remove_media(out: Path):

@@ -53,6 +53,7 @@ from issuers.models import (
 from issuers.numbers import fiscal_year, format_number
 from netdesk import reference_data as data
 from netdesk.models import Application, Company, Member, ProductRequest, Status
+from netdesk.roles import clerk_group
 
 LOOKUP_BODY = "204862"  # 小谷村: the bench officials' body, and the body of the remembered pairs
 CHUNK = 10_000  # contracts per round of COPY statements
@@ -154,6 +155,7 @@ def _accounts(password: str, *, officials: int) -> dict:
     contractor = user("bench-contractor")
     Member.objects.create(user=contractor, company=company)
     clerk = user("bench-clerk", is_staff=True)
+    clerk.groups.add(clerk_group())
     Clerk.objects.create(user=clerk, branch=Branch.objects.order_by("code").first())
     body = Body.objects.get(code=LOOKUP_BODY)
     names = []

@@ -2,8 +2,10 @@
 
 Replays the scenario's request in-process (Django's test client, the full middleware stack, the bench
 database loaded by bench_load) under pyinstrument and prints the call tree, or with --sql the queries
-of one request and their time. Scenarios: lookup, certificate, list, page, bare, issue (one issuance
-through the issue service).
+of one request and their time, or with --explain FILE (JSON) the number of statements of one request
+and the plan (EXPLAIN (ANALYZE, BUFFERS)) of its slowest SELECT, as `make bench-scale` reports them.
+Scenarios: those of bench/run.py (lookup, certificate, list, applications, fees, inbox, history,
+admin, queue, home, page, bare) and issue (one issuance through the issue service).
 
     set -a; . /tmp/esurety-bench/bench.env; set +a     # the settings of the last `make bench`
     .venv/bin/python manage.py bench_profile lookup --data /tmp/esurety-bench/bench.json
@@ -22,7 +24,19 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-SCENARIOS = ("lookup", "certificate", "list", "page", "bare", "issue")
+# The GET pages of bench/run.py's scenarios beyond the lookup, by the account that asks for them.
+PAGES = {
+    "list": ("contractor", "/netdesk/contracts/"),
+    "applications": ("contractor", "/netdesk/applications/"),
+    "fees": ("contractor", "/netdesk/fee-statements/"),
+    "contracts_tab": ("contractor", "/netdesk/contracts/?tab=electronic"),
+    "inbox": ("official", "/dsure/inbox/"),
+    "history": ("official", "/dsure/history/"),
+    "admin": ("clerk", "/admin/issuers/guaranteecontract/"),
+    "queue": ("clerk", "/admin/netdesk/application/"),
+    "home": ("clerk", "/admin/"),
+}
+SCENARIOS = ("lookup", "certificate", *PAGES, "page", "bare", "issue")
 
 
 class Command(BaseCommand):
@@ -33,13 +47,14 @@ class Command(BaseCommand):
         parser.add_argument("--data", default="/tmp/esurety-bench/bench.json")
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument("--sql", action="store_true", help="print the queries of one request instead")
+        parser.add_argument("--explain", help="JSON file: statements of one request, the slowest one's plan")
 
-    def handle(self, *args, scenario, data, requests, sql, **options):
+    def handle(self, *args, scenario, data, requests, sql, explain, **options):
         info = json.loads(Path(data).read_text())
         User = get_user_model()
         client = Client(HTTP_HOST="127.0.0.1")
         pairs = info["pairs"]
-        if scenario in ("lookup", "certificate"):
+        if scenario in ("lookup", "certificate", "inbox", "history"):
             client.force_login(User.objects.get(username=info["officials"][0]))
             for pair in pairs[:20]:  # grants for the certificate pages
                 response = client.post("/dsure/", {"number": pair["number"], "key": pair["key"]})
@@ -47,8 +62,8 @@ class Command(BaseCommand):
                     raise CommandError(
                         f"lookup of {pair['number']}: HTTP {response.status_code} (other secrets?)"
                     )
-        elif scenario == "list":
-            client.force_login(User.objects.get(username=info["contractor"]))
+        elif scenario in PAGES:
+            client.force_login(User.objects.get(username=info[PAGES[scenario][0]]))
 
         def one(n):
             pair = pairs[n % 20]
@@ -56,8 +71,8 @@ class Command(BaseCommand):
                 return client.post("/dsure/", {"number": pair["number"], "key": pair["key"]})
             if scenario == "certificate":
                 return client.get(f"/dsure/certificates/{pair['public_id']}/")
-            if scenario == "list":
-                return client.get("/netdesk/contracts/")
+            if scenario in PAGES:
+                return client.get(PAGES[scenario][1])
             if scenario == "page":
                 return client.get(f"/bench/page/{pair['certificate_id']}/")
             if scenario == "bare":
@@ -65,6 +80,9 @@ class Command(BaseCommand):
             return _issue_one(info)
 
         one(0)  # warm
+        if explain:
+            Path(explain).write_text(json.dumps(_explain(lambda: one(1)), ensure_ascii=False, indent=1))
+            return
         if sql:
             with CaptureQueriesContext(connection) as queries:
                 one(1)
@@ -87,6 +105,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{requests} × {scenario}: {elapsed / requests * 1000:.1f} ms each (under the profiler)"
         )
+
+
+def _explain(request) -> dict:
+    """One request's statements (session, BEGIN and COMMIT included, as the server runs them) and the
+    plan of its slowest SELECT, run again under EXPLAIN (ANALYZE, BUFFERS)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = request()
+    selects = [
+        q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+    result = {"status": response.status_code, "statements": len(queries), "slowest": None}
+    if selects:
+        slowest = max(selects, key=lambda q: float(q["time"]))
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        result["slowest"] = {"ms": float(slowest["time"]) * 1000, "sql": slowest["sql"], "plan": plan}
+    return result
 
 
 def _issue_one(info):
