@@ -434,6 +434,7 @@ class _Loader:
                         "contract_id": contract_id,
                         "version_id": version_id,
                         "kind": "new",
+                        "payload": "{}",
                         "by_id": clerk_id,
                         "created_at": issued_at,
                         "attempts": 1,
@@ -542,6 +543,9 @@ class _Loader:
 
 
 def _analyze():
-    """Fresh statistics, as autovacuum would have them on a live database, so plans are realistic."""
+    """Fresh statistics, as autovacuum would have them on a live database, so plans are realistic; then
+    a checkpoint, so the load's gigabytes of dirty pages are not written while the benchmark is timed
+    (docs/performance.md, "The lookup's tail")."""
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
