@@ -96,6 +96,9 @@ def test_the_whole_flow_over_http(
     assert "発注者の閲覧: 済" in page
     assert ("GET", "/first-views") in calls
     assert all(posted_at != "掲載待ち" for _, posted_at, _, _ in history_rows(page))
+    proof = client.get(f"/netdesk/contracts/{contract.pk}/proof.json")
+    assert proof.status_code == 200 and proof.json()["checkpoint"]
+    assert ("GET", f"/certificates/{contract.number}/proof") in calls
 
 
 @pytest.mark.django_db(transaction=True)
