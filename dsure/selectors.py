@@ -117,6 +117,11 @@ class InboxRow:
     def deadline(self) -> str:
         return self.content.get("guarantee_deadline") or ""
 
+    @property
+    def in_force(self) -> bool:
+        """有効: the inbox greys out the others."""
+        return self.status == VALID
+
 
 def inbox_rows(certificates, *, today: datetime.date) -> list[InboxRow]:
     """Rows of one inbox page, from certificates of `inbox_certificates` with their versions loaded."""
