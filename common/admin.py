@@ -6,6 +6,7 @@ import jaconv
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import Exists, OuterRef, Q
 
 from common import contract_numbers
 
@@ -39,6 +40,18 @@ class ListFilterGuard:
 
     def get_changelist(self, request, **kwargs):
         return _GuardedChangeList
+
+
+class RelatedExistsListFilter(admin.RelatedOnlyFieldListFilter):
+    """RelatedOnlyFieldListFilter's choices (the related objects the list's rows point at), found as one
+    EXISTS per candidate, which stops at the first row on an index leading with the list's scope, instead
+    of a DISTINCT over every row of the list (a branch's 200,000 contracts at 1,000,000 certificates:
+    0.6–0.9 s; docs/performance.md)."""
+
+    def field_choices(self, field, request, model_admin):
+        rows = model_admin.get_queryset(request).filter(**{self.field_path: OuterRef("pk")})
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=Q(Exists(rows)), ordering=ordering)
 
 
 class ReadOnlyAdmin(ListFilterGuard, admin.ModelAdmin):

@@ -22,7 +22,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 
 from accounts.audited_admin import AuditedAdmin
-from common.admin import ListFilterGuard, ReadOnlyAdmin, ReadOnlyInline, WidthInsensitiveSearch
+from common.admin import (
+    ListFilterGuard,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    RelatedExistsListFilter,
+    WidthInsensitiveSearch,
+)
 from common.formats import wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField, validate_printable_year
 from common.http import pdf_response
@@ -55,7 +61,7 @@ class BranchScopedAdmin(WidthInsensitiveSearch, ListFilterGuard, admin.ModelAdmi
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         if request.user.is_superuser:
-            filters.append((self.branch_path, admin.RelatedOnlyFieldListFilter))
+            filters.append((self.branch_path, RelatedExistsListFilter))
         return filters
 
     class Media:
@@ -324,7 +330,7 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
     list_filter = [
         "product",
         "format",
-        ("ordering_body", admin.RelatedOnlyFieldListFilter),
+        ("ordering_body", RelatedExistsListFilter),
         "issued_at",
         RevokedFilter,
     ]

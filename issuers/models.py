@@ -277,7 +277,11 @@ class GuaranteeContract(models.Model):
         ordering = ["-issued_at"]
         # Newest first is how every list reads contracts (Net Desk's 保証契約一覧 pages 20 of a company's
         # contracts by it): without it PostgreSQL sorts all of them per page (docs/performance.md).
-        indexes = [models.Index(fields=["-issued_at", "-id"], name="contract_newest_first")]
+        indexes = [
+            models.Index(fields=["-issued_at", "-id"], name="contract_newest_first"),
+            # The clerk's 発注者 filter: does the branch hold a contract for this body (one probe each).
+            models.Index(fields=["branch", "ordering_body"], name="contract_branch_body"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(revoked_at__isnull=True, revoked_by__isnull=True, revocation_reason="")

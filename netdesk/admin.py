@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
-from common.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline, RelatedExistsListFilter
 from common.formats import kanji_number, yen
 from issuers import amendments
 from issuers import selectors as issuers_selectors
@@ -187,7 +187,7 @@ class ApplicationAdmin(CsvExport, BranchScopedAdmin):
     list_filter = [
         ProductStatusFilter,
         ProductFilter,
-        ("ordering_body", admin.RelatedOnlyFieldListFilter),
+        ("ordering_body", RelatedExistsListFilter),
         "submitted_at",
     ]
     list_select_related = ["company", "ordering_body", "branch"]

@@ -176,6 +176,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["company", "ordering_body"], name="application_company_body"),
             models.Index(fields=["company", "-updated_at", "-id"], name="application_company_newest"),
+            # The clerk's 発注者 filter: does the branch have an application for this body (one probe each).
+            models.Index(fields=["branch", "ordering_body"], name="application_branch_body"),
         ]
 
     def __str__(self):

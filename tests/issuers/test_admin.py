@@ -9,6 +9,7 @@ from dsure import digest
 from dsure.models import Certificate
 from issuers import services
 from issuers.models import ContractEvent
+from tests import factories
 from tests.issuers.helpers import terms
 
 NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
@@ -40,6 +41,23 @@ def test_another_branchs_clerk_gets_404_everywhere(client, clerk_y, contract):
         assert client.get(url(contract, suffix)).status_code == 404
     assert client.post(url(contract, "reissue-key/"), {"reason": "x"}).status_code == 404
     assert contract.keys.count() == 1
+
+
+def test_the_body_filter_offers_only_bodies_of_the_branch_s_own_contracts(
+    client, clerk_x, contract, branch_x, body_q, branch_y, clerk_y
+):
+    others = factories.OrderingBodyFactory(
+        code="100005", name="見本市", head_title="見本市長", prefecture="群馬県"
+    )
+    services.contract_issue(terms=terms(branch=branch_x, body=body_q), by=clerk_x)
+    services.contract_issue(terms=terms(branch=branch_y, body=others), by=clerk_y)
+    client.force_login(clerk_x)
+
+    page = client.get("/admin/issuers/guaranteecontract/").content.decode()
+
+    assert f"ordering_body__id__exact={contract.ordering_body_id}" in page
+    assert f"ordering_body__id__exact={body_q.pk}" in page
+    assert f"ordering_body__id__exact={others.pk}" not in page
 
 
 def test_contracts_cannot_be_added_or_deleted_in_the_admin(client, superuser, contract):
