@@ -716,12 +716,24 @@ class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
         "esurety_start",
         "advance_ratio_limit",
         "performance_ratio_min",
+        "intermediate_paid",
     ]
-    list_filter = ["prefecture", "paper_accepted"]
+    list_filter = ["prefecture", "paper_accepted", "intermediate_paid"]
     search_fields = ["name", "code"]
     fieldsets = [
         (None, {"fields": ["code", "name", "head_title", "prefecture", "esurety_start"]}),
         ("保証の条件", {"fields": ["advance_ratio_limit", "performance_ratio_min"]}),
+        (
+            "中間前金払",
+            {
+                "fields": [
+                    "intermediate_paid",
+                    ("intermediate_ratio_limit", "advance_total_ratio_limit"),
+                    ("intermediate_min_contract_amount", "intermediate_min_period_days"),
+                ],
+                "description": "中間前払金保証の申込で確かめる、この発注者の中間前金払の条件です。",
+            },
+        ),
         (
             "提出のルール（「認証キー」のお知らせ）",
             {
@@ -729,6 +741,7 @@ class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
                     ("key_notice_by_email", "key_notice_by_eapplication", "key_notice_by_econtract"),
                     "advance_recipient",
                     "performance_recipient",
+                    "intermediate_recipient",
                     "paper_accepted",
                     "submission_notes",
                 ],
@@ -740,7 +753,7 @@ class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
 
 @admin.register(FeeRate)
 class FeeRateAdmin(admin.ModelAdmin):
-    list_display = ["product", "annual_rate", "minimum_fee", "illustrative"]
+    list_display = ["product", "annual_rate", "flat", "minimum_fee", "illustrative"]
 
 
 @admin.register(Clerk)

@@ -3,7 +3,8 @@
     days = (end − start).days + 1                      both ends count
     fee  = max(minimum_fee, floor10(floor(amount × annual_rate × days / 365)))
 
-floor10 rounds down to 10 yen. Whole yen on Decimal, never float; the divisor is always 365, so a
+floor10 rounds down to 10 yen. A flat rate (FeeRate.flat, the 中間前払金保証's 0.065%) ignores the
+period: fee = max(minimum_fee, floor10(floor(amount × rate))). Whole yen on Decimal, never float; the divisor is always 365, so a
 period of 366 days (a leap year) costs 366/365 of the annual rate. docs/documents.md explains it.
 
 The real tariffs are fixed in each company's approved 約款 and are not public: FeeRate rows are data
@@ -30,6 +31,7 @@ class FeeQuote:
     computed: int  # floor(amount × rate × days / 365) in whole yen, before the 10-yen floor and minimum
     start: datetime.date
     end: datetime.date
+    flat: bool = False  # the rate is per guarantee, not per year: days do not enter the fee
 
 
 def compute_fee(*, product: str, guarantee_amount: int, start, end, rate) -> FeeQuote:
@@ -52,8 +54,12 @@ def compute_fee(*, product: str, guarantee_amount: int, start, end, rate) -> Fee
         raise ValueError("rates and minimum fees are never negative")
 
     days = (end - start).days + 1
+    flat = bool(getattr(rate, "flat", False))
     # Decimal // truncates exactly; every operand is positive, so that is the floor.
-    computed = int(Decimal(int(guarantee_amount)) * annual_rate * days // DAYS_PER_YEAR)
+    if flat:
+        computed = int(Decimal(int(guarantee_amount)) * annual_rate // 1)
+    else:
+        computed = int(Decimal(int(guarantee_amount)) * annual_rate * days // DAYS_PER_YEAR)
     return FeeQuote(
         days=days,
         annual_rate=annual_rate,
@@ -63,14 +69,15 @@ def compute_fee(*, product: str, guarantee_amount: int, start, end, rate) -> Fee
         computed=computed,
         start=start,
         end=end,
+        flat=flat,
     )
 
 
 def fee_period(content: CertificateContent) -> tuple[datetime.date, datetime.date]:
     """The period a certificate version's fee is charged for.
 
-    契約保証: its 保証期間 (the 工期). 前払金保証: from the day the guarantee contract is concluded (the
-    version's issue date) to its 保証期限, the end of the 工期.
+    契約保証: its 保証期間 (the 工期). 前払金保証 and 中間前払金保証: from the day the guarantee contract is
+    concluded (the version's issue date) to its 保証期限, the end of the 工期.
     """
     end = to_date(content["guarantee_deadline"])
     if content["product"] == "performance":
@@ -84,6 +91,7 @@ class _RateWithoutMinimum:
     annual_rate: Decimal
     illustrative: bool
     minimum_fee: int = 0
+    flat: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,10 +122,12 @@ def additional_fee(*, before: CertificateContent, after: CertificateContent, rat
 
     増額分: the increase of the 保証金額, from the change day (or the start of the fee period, if later)
     to the new 保証期限. 延長分: the former 保証金額, for the days the 保証期限 moved later. A lower amount
-    or a shorter term is not refunded here.
+    or a shorter term is not refunded here. A flat rate charges the increase only: a longer term
+    costs nothing more.
     """
+    flat = bool(getattr(rate, "flat", False))
     without_minimum = _RateWithoutMinimum(
-        product=rate.product, annual_rate=rate.annual_rate, illustrative=rate.illustrative
+        product=rate.product, annual_rate=rate.annual_rate, illustrative=rate.illustrative, flat=flat
     )
     product = after["product"]
     new_end, old_end = to_date(after["guarantee_deadline"]), to_date(before["guarantee_deadline"])
@@ -129,7 +139,7 @@ def additional_fee(*, before: CertificateContent, after: CertificateContent, rat
             product=product, guarantee_amount=increase, start=start, end=new_end, rate=without_minimum
         )
         parts.append(FeePart(label="増額分", quote=quote, amount=increase))
-    if new_end > old_end:
+    if new_end > old_end and not flat:
         amount = int(before["guarantee_amount"])
         quote = compute_fee(
             product=product,

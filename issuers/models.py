@@ -17,6 +17,11 @@ from django.db import models
 class Product(models.TextChoices):
     ADVANCE = "advance", "前払金保証"
     PERFORMANCE = "performance", "契約保証"
+    INTERMEDIATE = "intermediate", "中間前払金保証"
+
+
+# The products that guarantee an advance payment: a 保証期限 (not a 保証期間) and a 預託金融機関.
+ADVANCE_PRODUCTS = (Product.ADVANCE, Product.INTERMEDIATE)
 
 
 class CertificateFormat(models.TextChoices):
@@ -112,6 +117,41 @@ class OrderingBody(models.Model):
         help_text="電子保証の開始後も紙の保証証書（証書(紙)）を受け付けるか。電子保証に対応しない発注者は常に受け付けます。",
     )
     submission_notes = models.TextField("提出に関する備考", blank=True)
+    intermediate_recipient = models.CharField(
+        "提出先（中間前払金保証）", max_length=100, blank=True, help_text="空欄なら工事の担当課。"
+    )
+    # 中間前金払 (the intermediate advance): whether this body pays one, and on which works.
+    intermediate_paid = models.BooleanField(
+        "中間前金払の実施",
+        default=True,
+        help_text="この発注者が中間前払金を支払うか。支払わない発注者には中間前払金保証を申し込めません。",
+    )
+    intermediate_ratio_limit = models.DecimalField(
+        "中間前払金の割合の上限",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.200"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="請負金額に対する中間前払金保証金額の上限。通常 0.2（2/10）。",
+    )
+    advance_total_ratio_limit = models.DecimalField(
+        "前払金と中間前払金の合計の上限",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.600"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="請負金額に対する前払金保証金額と中間前払金保証金額の合計の上限。通常 0.6（6/10）。",
+    )
+    intermediate_min_contract_amount = models.PositiveBigIntegerField(
+        "中間前金払の対象となる請負金額（以上）",
+        default=0,
+        help_text="円。この額未満の工事には中間前金払をしない（例 国の工事: 10,000,000）。0 なら制限なし。",
+    )
+    intermediate_min_period_days = models.PositiveIntegerField(
+        "中間前金払の対象となる工期（日以上）",
+        default=0,
+        help_text="工期がこの日数未満の工事には中間前金払をしない（例 国の工事: 150）。0 なら制限なし。",
+    )
 
     class Meta:
         verbose_name = "発注者"
@@ -163,6 +203,10 @@ class OrderingBody(models.Model):
     def performance_recipient_or_default(self) -> str:
         return self.performance_recipient or DEFAULT_RECIPIENT
 
+    @property
+    def intermediate_recipient_or_default(self) -> str:
+        return self.intermediate_recipient or DEFAULT_RECIPIENT
+
     def accepts_esurety_on(self, day: datetime.date) -> bool:
         return self.esurety_start is not None and self.esurety_start <= day
 
@@ -191,6 +235,11 @@ class FeeRate(models.Model):
         "年率", max_digits=7, decimal_places=5, help_text="保証金額に対する1年あたりの率（例 0.00300 = 0.3%）"
     )
     minimum_fee = models.PositiveIntegerField("最低保証料（円）")
+    flat = models.BooleanField(
+        "保証日数によらない定率",
+        default=False,
+        help_text="保証料 = 保証金額 × 率（年率ではなく、保証日数によらない）。中間前払金保証の料率。",
+    )
     illustrative = models.BooleanField("説明用の料率（実際の料率ではない）", default=True)
 
     class Meta:

@@ -6,10 +6,11 @@ Shape, as on the leaflets (31073-00001M): five digits, a hyphen, five digits and
     │ │ │ │ │   │         └ check character (see check_character)
     │ │ │ │ │   └ serial within the series, from 00001, gap-free
     │ │ │ └─┴ fiscal year (April–March) as its 令和 year: FY2026 → 08
-    │ │ └ product: 1 前払金保証, 2 契約保証
+    │ │ └ product: 1 前払金保証, 2 契約保証, 3 中間前払金保証
     └─┴ branch code (issuers.Branch.code)
 
-A series is (branch, product, fiscal year); ContractCounter holds its last serial. The shape and the
+The 中間前払金保証 is its own guarantee contract with its own series (digit 3), not a sub-number of
+the first advance's: docs/issuance.md says why. A series is (branch, product, fiscal year); ContractCounter holds its last serial. The shape and the
 check character are common.contract_numbers' (D-Sure checks typed numbers with the same rule).
 """
 
@@ -18,7 +19,7 @@ import datetime
 from common.contract_numbers import check_character
 from issuers.models import Branch, ContractCounter, Product
 
-PRODUCT_DIGITS = {Product.ADVANCE: "1", Product.PERFORMANCE: "2"}
+PRODUCT_DIGITS = {Product.ADVANCE: "1", Product.PERFORMANCE: "2", Product.INTERMEDIATE: "3"}
 REIWA_EPOCH = 2018  # 令和1年 = 2019
 
 

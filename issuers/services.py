@@ -25,6 +25,7 @@ from issuers.content import CertificateContent
 from issuers.errors import IssueError
 from issuers.keys import decrypt_key, encrypt_key, generate_key
 from issuers.models import (
+    ADVANCE_PRODUCTS,
     Branch,
     CertificateFormat,
     CertificateVersion,
@@ -66,6 +67,7 @@ class GuaranteeTerms:
     guarantee_amount: int
     deposit_bank: str = ""
     notify_email: str = ""
+    advance_number: str = ""  # 中間前払金保証: the first advance's 保証契約番号, printed on its certificate
 
 
 def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
@@ -403,7 +405,8 @@ def _amend(contract, amendment: Amendment, by, *, kind, reason: str = "") -> Cer
 
 def _content_for_new(terms: GuaranteeTerms, *, number: str, now) -> CertificateContent:
     branch, company, body = terms.branch, terms.branch.company, terms.ordering_body
-    advance = terms.product == Product.ADVANCE
+    advance = terms.product in ADVANCE_PRODUCTS
+    extra = {"advance_number": terms.advance_number} if terms.product == Product.INTERMEDIATE else {}
     return CertificateContent(
         number=number,
         product=terms.product,
@@ -434,6 +437,7 @@ def _content_for_new(terms: GuaranteeTerms, *, number: str, now) -> CertificateC
         branch_name=branch.name,
         branch_tel=branch.tel,
         branch_fax=branch.fax,
+        **extra,
     )
 
 

@@ -20,7 +20,8 @@ from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
 from common.admin import ReadOnlyInline, RelatedExistsListFilter
-from common.formats import kanji_number, yen
+from common.formats import kanji_number, wareki, yen
+from common.http import pdf_response
 from issuers import amendments
 from issuers import selectors as issuers_selectors
 from issuers.admin import BranchScopedAdmin, CsvExport, GuaranteeContractAdmin
@@ -134,9 +135,29 @@ class ProductRequestInline(ReadOnlyInline):
         "payment_method",
         "fee_billing_to",
         "fee_statement_paper_label",
+        "certification",
         "contract",
     ]
     readonly_fields = fields
+
+    @admin.display(description="中間前金払の認定")
+    def certification(self, product_request):
+        """The 認定 of a 中間前払金保証 as the contractor gave it; the 認定調書 through a scoped download."""
+        if product_request.product != Product.INTERMEDIATE:
+            return "—"
+        parts = []
+        if product_request.certification_date:
+            parts.append(f"認定日 {wareki(product_request.certification_date)}")
+        if product_request.certification_number:
+            parts.append(f"認定番号 {product_request.certification_number}")
+        text = "・".join(parts) or "—"
+        if not product_request.certification_document:
+            return text
+        url = reverse(
+            "admin:netdesk_application_certification",
+            args=[product_request.application_id, product_request.pk],
+        )
+        return format_html('{}<br><a href="{}">認定調書（PDF）</a>', text, url)
 
     @admin.display(description="保証料計算書(紙)について")
     def fee_statement_paper_label(self, product_request):
@@ -307,6 +328,11 @@ class ApplicationAdmin(CsvExport, BranchScopedAdmin):
                 name="netdesk_application_return",
             ),
             path(
+                "<id:pk>/certification/<id:request_pk>/",
+                self.admin_site.admin_view(self.certification_view),
+                name="netdesk_application_certification",
+            ),
+            path(
                 "<id:pk>/issue/<id:request_pk>/",
                 self.admin_site.admin_view(self.issue_view),
                 name="netdesk_application_issue",
@@ -354,6 +380,14 @@ class ApplicationAdmin(CsvExport, BranchScopedAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/netdesk/return.html", context)
+
+    def certification_view(self, request, pk, request_pk):
+        """The 認定調書 a contractor attached to a 中間前払金保証, for the branch it was sent to only."""
+        application = self._application(request, pk)
+        product_request = get_object_or_404(
+            application.products.all(), pk=request_pk, product=Product.INTERMEDIATE
+        )
+        return pdf_response(product_request.certification_document, f"certification-{product_request.pk}.pdf")
 
     def issue_view(self, request, pk, request_pk):
         """発行 opens a confirmation page; only its 発行する (a POST with CONFIRM) issues."""

@@ -1,7 +1,7 @@
 """Net Desk (インターネット保証サービス): contractor companies, their users and their applications.
 
 An application (保証申込) is a draft row the contractor fills in over several visits; it holds one
-ProductRequest per product (前払金保証, 契約保証), each with its own 手続状況 and, once issued, a
+ProductRequest per product (前払金保証, 契約保証, and later 中間前払金保証 on the same work), each with its own 手続状況 and, once issued, a
 pointer to the guarantee contract `issuers` issued for it.
 """
 
@@ -65,6 +65,9 @@ EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING)
 # What the clerk's home counts as open work (netdesk.selectors.branch_workload).
 OPEN_WORK = (Status.SUBMITTED, Status.REVIEWING, Status.RETURNED)
+# The products of an application's own draft and 送信. The 中間前払金保証 joins the application later, on
+# its issued 前払金保証, and is applied for, sent and returned on its own (services.intermediate_submit).
+DRAFT_PRODUCTS = (Product.ADVANCE, Product.PERFORMANCE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class ApplicationState:
 
     @classmethod
     def of(cls, application: "Application", products) -> "ApplicationState":
-        products = list(products)
+        products = [p for p in products if p.product in DRAFT_PRODUCTS]
         return cls(
             submitted=application.submitted_at is not None,
             statuses=tuple(p.status for p in products),
@@ -185,7 +188,11 @@ class Application(models.Model):
 
 
 class ProductRequest(models.Model):
-    """One product of an application (前払金保証 or 契約保証) with its own 手続状況."""
+    """One product of an application (前払金保証, 契約保証 or 中間前払金保証) with its own 手続状況.
+
+    The 中間前払金保証 is applied for later, from the issued 前払金保証 of the same application (the
+    same work): it has its own form and its own 申込 (netdesk.services.intermediate_submit).
+    """
 
     class Redeposit(models.TextChoices):
         NOT_USED = "not_used", "再預託を利用しない"
@@ -219,6 +226,13 @@ class ProductRequest(models.Model):
     )
     fee_billing_to = models.CharField("保証料請求先", max_length=200, blank=True)
     fee_statement_paper = models.BooleanField("保証料計算書(紙)について", null=True, blank=True)
+    # 中間前払金保証 only: the ordering body's 中間前金払の認定, as the body issues it (a date and a
+    # number, or the 認定調書 itself).
+    certification_date = models.DateField("認定日", null=True, blank=True)
+    certification_number = models.CharField("認定番号", max_length=50, blank=True)
+    certification_document = models.FileField(
+        "認定調書", upload_to="certifications/%Y/%m/", blank=True, max_length=200
+    )
     contract = models.OneToOneField(
         GuaranteeContract,
         on_delete=models.PROTECT,
@@ -270,6 +284,15 @@ class ProductRequest(models.Model):
     def is_open(self) -> bool:
         """受付中 (申込済 or 審査中): the branch may issue or return it."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        """作成中 or 差戻し: its contractor may change it and send it (again)."""
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == Status.RETURNED
 
     @property
     def shows_status(self) -> bool:

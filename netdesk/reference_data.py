@@ -90,10 +90,43 @@ SUBMISSION_RULES = {
     },
 }
 
+# 中間前金払 (the intermediate advance) per body, where it differs from the defaults (paid; up to 2/10 of
+# 請負金額, 6/10 with the first advance; no threshold). The national works' thresholds are public
+# (請負金額 ≥ ¥10M and 工期 ≥ 150 days); 小谷村 following them and 富士見町 paying none are illustrative.
+INTERMEDIATE_TERMS = {
+    "900001": {"intermediate_min_contract_amount": 10_000_000, "intermediate_min_period_days": 150},
+    "204862": {"intermediate_min_contract_amount": 10_000_000, "intermediate_min_period_days": 150},
+    "203611": {"intermediate_paid": False},
+}
+
 FEE_RATES = [
     {"product": "advance", "annual_rate": Decimal("0.00250"), "minimum_fee": 3000},
     {"product": "performance", "annual_rate": Decimal("0.00400"), "minimum_fee": 3000},
+    # The 中間前払金保証: a flat 0.065% of the guaranteed amount, whatever the period (public sources).
+    {
+        "product": "intermediate",
+        "annual_rate": Decimal("0.00065"),
+        "minimum_fee": 0,
+        "flat": True,
+        "illustrative": False,
+    },
 ]
+
+# contractor1's work for 小谷村 with an issued 前払金保証 (electronic), half of its 工期 gone: the
+# 中間前払金保証 can be applied for on it at once. Dates are relative to the day seed_demo runs.
+DEMO_ADVANCE = {
+    "username": "contractor1",
+    "clerk": "staff-nagano",
+    "work_name": "中小谷地区道路改良工事",
+    "work_location": "長野県北安曇郡小谷村大字中小谷地内",
+    "ordering_body": "204862",
+    "contract_amount": 50_000_000,
+    "days_since_start": 160,
+    "days_to_end": 140,
+    "guarantee_amount": 20_000_000,
+    "deposit_bank": "八十二銀行　小谷支店",
+    "email": "soumu@example.com",
+}
 
 COMPANIES = {
     "contractor1": {

@@ -292,3 +292,163 @@ def application_errors(data: dict, *, today: datetime.date) -> dict[str, list[st
         add("email", "「電子保証発行完了のお知らせ」を希望する場合は、メールアドレスを入力してください。")
 
     return errors
+
+
+# -- 中間前払金保証: applied for on an issued 前払金保証 of the same work (netdesk.services.intermediate_submit)
+
+INTERMEDIATE_FIELDS = [
+    "format",
+    "guarantee_amount",
+    "deposit_bank",
+    "certification_date",
+    "certification_number",
+    "certification_document",
+    "payment_method",
+    "fee_billing_to",
+    "fee_statement_paper",
+]
+INTERMEDIATE_LABELS = {
+    "format": "保証証書の形式について",
+    "guarantee_amount": "中間前払金保証金額",
+    "deposit_bank": "預託金融機関(全角)",
+    "certification_date": "認定日",
+    "certification_number": "認定番号",
+    "certification_document": "認定調書",
+    "payment_method": "中間前払金保証料支払方法",
+    "fee_billing_to": "中間前払金保証料請求先",
+    "fee_statement_paper": "保証料計算書(紙)について",
+}
+INTERMEDIATE_REQUIRED_MESSAGES = {
+    "format": "中間前払金保証の保証証書の形式を選択してください。",
+    "guarantee_amount": "中間前払金保証金額を入力してください。",
+    "deposit_bank": "預託金融機関(全角)を入力してください。",
+    "payment_method": "中間前払金保証料支払方法を選択してください。",
+    "fee_billing_to": "中間前払金保証料請求先を入力してください。",
+    "fee_statement_paper": "中間前払金保証の保証料計算書(紙)について「希望する」か「希望しない」を選択してください。",
+}
+NO_ADVANCE_MESSAGE = (
+    "中間前払金保証は、同じ工事の前払金保証が発行済み（取消されていないもの）の場合に限り申し込めます。"
+)
+CERTIFICATION_MISSING_MESSAGE = (
+    "発注者の中間前金払の認定（認定日と認定番号、または認定調書の添付）を入力してください。"
+)
+
+
+def intermediate_maximum(body: OrderingBody, contract_amount: int) -> int:
+    return int(
+        (Decimal(contract_amount) * body.intermediate_ratio_limit).to_integral_value(rounding=ROUND_FLOOR)
+    )
+
+
+def advance_total_maximum(body: OrderingBody, contract_amount: int) -> int:
+    return int(
+        (Decimal(contract_amount) * body.advance_total_ratio_limit).to_integral_value(rounding=ROUND_FLOOR)
+    )
+
+
+def period_days(start: datetime.date, end: datetime.date) -> int:
+    """工期 in days, both ends counted (as the fee's 保証日数)."""
+    return (end - start).days + 1
+
+
+def intermediate_refusal(body: OrderingBody, advance: dict | None) -> str:
+    """Why no 中間前払金保証 can be applied for on this work at all, whatever is typed; "" if it can."""
+    if advance is None:
+        return NO_ADVANCE_MESSAGE
+    if not body.intermediate_paid:
+        return f"{body.name}は中間前金払を行っていないため、中間前払金保証は申し込めません。"
+    contract_amount = advance["contract_amount"]
+    if contract_amount < body.intermediate_min_contract_amount:
+        return (
+            f"{body.name}の中間前金払は請負金額{yen(body.intermediate_min_contract_amount)}以上の工事が対象です"
+            f"（この工事の請負金額は{yen(contract_amount)}）。"
+        )
+    days = period_days(
+        datetime.date.fromisoformat(advance["period_start"]),
+        datetime.date.fromisoformat(advance["period_end"]),
+    )
+    if days < body.intermediate_min_period_days:
+        return (
+            f"{body.name}の中間前金払は工期{body.intermediate_min_period_days}日以上の工事が対象です"
+            f"（この工事の工期は{days}日）。"
+        )
+    return ""
+
+
+def intermediate_errors(
+    data: dict, *, advance: dict | None, body: OrderingBody, today: datetime.date
+) -> dict[str, list[str]]:
+    """The rules of a 中間前払金保証 on the first advance's current certificate `advance` (its content, None
+    when there is no issued 前払金保証). Returns {field name: [Japanese message, ...]}; empty if valid.
+
+    `data` holds INTERMEDIATE_FIELDS (certification_document: whether one is attached). Amounts are
+    measured against the 請負金額 of the first advance's certificate: up to the body's
+    intermediate_ratio_limit (2/10), and with the first advance up to advance_total_ratio_limit (6/10).
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    refusal = intermediate_refusal(body, advance)
+    if refusal:
+        add("guarantee_amount", refusal)
+        return errors
+
+    for field, message in INTERMEDIATE_REQUIRED_MESSAGES.items():
+        if _blank(data.get(field)):
+            add(field, message)
+
+    # The 認定, as the body issues it: a date and a number, or the 認定調書 itself.
+    certified_on, number = data.get("certification_date"), data.get("certification_number")
+    if not data.get("certification_document"):
+        if not certified_on and not number:
+            add("certification_date", CERTIFICATION_MISSING_MESSAGE)
+        elif not certified_on:
+            add("certification_date", "認定日を入力してください（認定調書を添付する場合は不要です）。")
+        elif not number:
+            add("certification_number", "認定番号を入力してください（認定調書を添付する場合は不要です）。")
+    if certified_on:
+        start = datetime.date.fromisoformat(advance["period_start"])
+        end = datetime.date.fromisoformat(advance["period_end"])
+        # 中間前金払 is certified once half of the 工期 has passed.
+        half = start + datetime.timedelta(days=(end - start).days // 2)
+        if certified_on > today:
+            add("certification_date", "認定日に未来の日付は入力できません。")
+        elif certified_on < half:
+            add(
+                "certification_date",
+                f"中間前金払の認定は工期の2分の1を経過した後に受けるものです。認定日は{wareki(half)}以降の"
+                "日付を入力してください。",
+            )
+        elif certified_on > end:
+            add("certification_date", f"認定日は工期の終了日（{wareki(end)}）以前の日付を入力してください。")
+
+    fmt = data.get("format")
+    if fmt == CertificateFormat.ELECTRONIC and not body.accepts_esurety_on(today):
+        add("format", esurety_refusal(body))
+    if fmt == CertificateFormat.PAPER and not body.paper_accepted:
+        add(
+            "format",
+            f"{body.name}は紙の保証証書を受け付けていません。電子保証(認証キーを含む)を選択してください。",
+        )
+
+    amount = data.get("guarantee_amount")
+    contract_amount = advance["contract_amount"]
+    if amount:
+        maximum = intermediate_maximum(body, contract_amount)
+        total = advance_total_maximum(body, contract_amount)
+        if amount > maximum:
+            add(
+                "guarantee_amount",
+                f"中間前払金保証金額は請負金額の{rate(body.intermediate_ratio_limit)}（{yen(maximum)}）"
+                f"以内で入力してください（{body.name}の中間前払金の割合の上限）。",
+            )
+        elif advance["guarantee_amount"] + amount > total:
+            add(
+                "guarantee_amount",
+                f"前払金保証金額（{yen(advance['guarantee_amount'])}）と中間前払金保証金額の合計は、請負金額の"
+                f"{rate(body.advance_total_ratio_limit)}（{yen(total)}）以内で入力してください"
+                f"（{yen(max(total - advance['guarantee_amount'], 0))}まで）。",
+            )
+    return errors

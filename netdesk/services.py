@@ -12,15 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from common.formats import kanji_number, yen
+from common.formats import kanji_number, rate, yen
 from issuers import amendments
 from issuers import mail as issuers_mail
 from issuers import services as issuers_services
 from issuers.amendments import Amendment
-from issuers.models import CertificateVersion, GuaranteeContract, Product
+from issuers.models import ADVANCE_PRODUCTS, CertificateVersion, GuaranteeContract, Product
 from netdesk import rules
 from netdesk.models import (
     AMENDABLE_TERMS,
+    DRAFT_PRODUCTS,
     OPEN_STATUSES,
     AmendmentRequest,
     Application,
@@ -67,7 +68,8 @@ def application_create(*, company: Company, by, client_token: uuid.UUID) -> Appl
         if application.company_id != company.pk:
             raise LookupError("client_token of another company")
         if created:
-            for product in Product:
+            # The 中間前払金保証's row comes later, with its own 申込 (intermediate_submit).
+            for product in DRAFT_PRODUCTS:
                 ProductRequest.objects.create(
                     application=application, product=product, fee_billing_to=company.name
                 )
@@ -120,7 +122,8 @@ def application_submit(*, application: Application, by) -> bool:
             raise ApplicationInvalid(errors)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated_at"])
-        _move(locked, [p for p in products if p.requested], to=Status.SUBMITTED, action="submit", by=by)
+        moving = [p for p in products if p.requested and p.product in DRAFT_PRODUCTS]
+        _move(locked, moving, to=Status.SUBMITTED, action="submit", by=by)
     return True
 
 
@@ -166,9 +169,13 @@ def application_return(*, application: Application, by, message: str) -> Applica
     with transaction.atomic():
         locked, products = _lock(application)
         requested = [p for p in products if p.requested]
-        if any(p.status == Status.ISSUED for p in requested):
-            raise TransitionError("発行済の保証を含む申込は差し戻せません。")
         moving = [p for p in requested if p.is_open]
+        # A returned draft is editable again, which an issued contract's terms must not be; a 中間前払金保証
+        # alone goes back to its own form, which leaves the work's terms as they are.
+        if any(p.status == Status.ISSUED for p in requested) and any(
+            p.product in DRAFT_PRODUCTS for p in moving
+        ):
+            raise TransitionError("発行済の保証を含む申込は差し戻せません。")
         if not moving:
             raise TransitionError(f"手続状況が「{_statuses(products)}」のため差し戻せません。")
         locked.notice_from_company = message
@@ -305,6 +312,8 @@ def product_request_issue_refusal(product_request: ProductRequest) -> str:
         )
     if not product_request.is_open:
         return f"{product_request.get_product_display()}は「{product_request.get_status_display()}」のため発行できません。"
+    if product_request.product == Product.INTERMEDIATE and first_advance_contract(product_request) is None:
+        return rules.NO_ADVANCE_MESSAGE
     return ""
 
 
@@ -355,6 +364,8 @@ def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeCo
 
 def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
     application = product_request.application
+    if product_request.product == Product.INTERMEDIATE:
+        return _intermediate_terms(product_request)
     return issuers_services.GuaranteeTerms(
         product=product_request.product,
         format=product_request.format,
@@ -372,6 +383,123 @@ def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
         guarantee_amount=product_request.guarantee_amount,
         deposit_bank=product_request.deposit_bank,
         notify_email=application.email if application.notify_issued else "",
+    )
+
+
+# -- 中間前払金保証: applied for on the issued 前払金保証 of the same application (the same work) ---------
+
+
+def first_advance_contract(product_request: ProductRequest) -> GuaranteeContract | None:
+    """The issued, not withdrawn 前払金保証 contract of the request's application, or None."""
+    return (
+        GuaranteeContract.objects.filter(
+            pk__in=ProductRequest.objects.filter(
+                application_id=product_request.application_id,
+                product=Product.ADVANCE,
+                status=Status.ISSUED,
+            ).values("contract_id"),
+            revoked_at__isnull=True,
+        )
+        .select_related("ordering_body")
+        .first()
+    )
+
+
+def intermediate_request_for(advance_request: ProductRequest) -> ProductRequest | None:
+    """The 中間前払金保証 request of the advance's application, if one was ever made."""
+    return (
+        ProductRequest.objects.filter(
+            application_id=advance_request.application_id, product=Product.INTERMEDIATE
+        )
+        .select_related("contract")
+        .first()
+    )
+
+
+def intermediate_submit(*, advance_request: ProductRequest, by, values: dict) -> ProductRequest:
+    """The contractor's 中間前払金保証 申込 from 詳細 of an issued 前払金保証: the same application (work)
+    gets its 中間前払金保証 request, 作成中/差戻し → 申込済, after the rules of rules.intermediate_errors
+    on the first advance's current certificate. `values` holds rules.INTERMEDIATE_FIELDS, with
+    certification_document an uploaded file or None (a returned request keeps the one it had).
+
+    Raises ApplicationInvalid (field → messages) when a rule refuses, TransitionError when it was
+    already sent (a second click, another tab): there is one 中間前払金保証 per work."""
+    with transaction.atomic():
+        locked, products = _lock(advance_request.application)
+        advance = next(p for p in products if p.pk == advance_request.pk)
+        contract = first_advance_contract(advance)
+        body = locked.ordering_body
+        request = next((p for p in products if p.product == Product.INTERMEDIATE), None)
+        if request is not None and request.requested and not request.is_editable:
+            raise TransitionError(
+                f"この工事の中間前払金保証はすでに申し込まれています（手続状況: {request.status_label}）。"
+            )
+        snapshot = dict(values)
+        document = values.get("certification_document")
+        snapshot["certification_document"] = bool(
+            document or (request is not None and request.certification_document)
+        )
+        current = issuers_services.current_content(contract) if contract is not None else None
+        errors = rules.intermediate_errors(snapshot, advance=current, body=body, today=timezone.localdate())
+        if errors:
+            raise ApplicationInvalid(errors)
+        if request is None:
+            request = ProductRequest.objects.create(application=locked, product=Product.INTERMEDIATE)
+        previous = request.status
+        for name in rules.INTERMEDIATE_FIELDS:
+            if name != "certification_document":
+                setattr(request, name, values.get(name))
+        if document:
+            request.certification_document.save(document.name, document, save=False)
+        request.certification_number = request.certification_number or ""
+        request.requested = True
+        request.status = Status.SUBMITTED
+        request.save()
+        locked.save(update_fields=["updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked,
+            product_request=request,
+            action="intermediate_submit",
+            from_status=previous,
+            to_status=Status.SUBMITTED,
+            by=by,
+            message=f"前払金保証（保証契約番号 {contract.number}）の中間前払金保証",
+        )
+        audit.record(
+            action="application.intermediate_submit",
+            summary=f"保証申込「{locked.work_name}」の中間前払金保証を申込済に",
+            obj=locked,
+            by=by,
+            advance_number=contract.number,
+            guarantee_amount=request.guarantee_amount,
+            format=request.format,
+        )
+    return request
+
+
+def _intermediate_terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
+    """The 中間前払金保証 guarantees the same work as the first advance as it reads now (after its 変更)."""
+    application = product_request.application
+    advance = first_advance_contract(product_request)
+    content = issuers_services.current_content(advance)
+    return issuers_services.GuaranteeTerms(
+        product=Product.INTERMEDIATE,
+        format=product_request.format,
+        branch=application.branch,
+        ordering_body=application.ordering_body,
+        contractor_address=content["contractor_address"],
+        contractor_name=content["contractor_name"],
+        jv_name=content["jv_name"],
+        work_name=content["work_name"],
+        work_location=content["work_location"],
+        contract_amount=content["contract_amount"],
+        period_start=datetime.date.fromisoformat(content["period_start"]),
+        period_end=datetime.date.fromisoformat(content["period_end"]),
+        contract_date=datetime.date.fromisoformat(content["contract_date"]),
+        guarantee_amount=product_request.guarantee_amount,
+        deposit_bank=product_request.deposit_bank,
+        notify_email=application.email if application.notify_issued else "",
+        advance_number=advance.number,
     )
 
 
@@ -432,14 +560,16 @@ def amendment_submit(
                 "この保証契約には受付中の変更の申込があります。発行または差戻しの後に、改めてお申し込みください。"
             )
         current = issuers_services.current_content(contract)
-        if contract.product != Product.ADVANCE:
-            terms = terms.without("deposit_bank")  # 預託金融機関 is a term of the 前払金保証 only.
+        if contract.product not in ADVANCE_PRODUCTS:
+            terms = terms.without("deposit_bank")  # 預託金融機関 is a term of the advances only.
         changes = terms.differing_from(current, ignore_width=True).changes()
         if set(changes) - set(AMENDABLE_TERMS):
             raise ValueError(
                 f"not terms a contractor may amend: {sorted(set(changes) - set(AMENDABLE_TERMS))}"
             )
         _check_amendment(current, changes)
+        if contract.product == Product.INTERMEDIATE:
+            _check_intermediate_amendment(locked, contract, current, changes)
         amendment = AmendmentRequest.objects.create(
             product_request=locked,
             client_token=client_token,
@@ -563,3 +693,28 @@ def _check_amendment(current: dict, changes: dict) -> None:
     end = changes.get("period_end") or datetime.date.fromisoformat(current["period_end"])
     if end < start:
         raise AmendmentRefused("工期の終了日は開始日以降の日付を入力してください。", field="period_end")
+
+
+def _check_intermediate_amendment(product_request, contract, current: dict, changes: dict) -> None:
+    """A changed 中間前払金保証 stays within the body's 2/10, and 6/10 with the first advance as it reads now."""
+    guarantee = changes.get("guarantee_amount", current["guarantee_amount"])
+    contract_amount = changes.get("contract_amount", current["contract_amount"])
+    body = contract.ordering_body
+    maximum = rules.intermediate_maximum(body, contract_amount)
+    if guarantee > maximum:
+        raise AmendmentRefused(
+            f"中間前払金保証金額は請負金額の{rate(body.intermediate_ratio_limit)}（{yen(maximum)}）"
+            f"以内で入力してください（{body.name}の中間前払金の割合の上限）。",
+            field="guarantee_amount",
+        )
+    advance = first_advance_contract(product_request)
+    if advance is None:
+        return
+    advance_amount = issuers_services.current_content(advance)["guarantee_amount"]
+    total = rules.advance_total_maximum(body, contract_amount)
+    if advance_amount + guarantee > total:
+        raise AmendmentRefused(
+            f"前払金保証金額（{yen(advance_amount)}）と中間前払金保証金額の合計は、請負金額の"
+            f"{rate(body.advance_total_ratio_limit)}（{yen(total)}）以内で入力してください。",
+            field="guarantee_amount",
+        )

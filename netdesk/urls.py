@@ -1,6 +1,6 @@
 from django.urls import path
 
-from netdesk.views import amendments, applications, contracts, portal
+from netdesk.views import amendments, applications, contracts, intermediate, portal
 
 app_name = "netdesk"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("contracts/<id:pk>/proof.json", contracts.certificate_proof, name="certificate_proof"),
     path("contracts/<id:pk>/amendments/new/", amendments.amendment_new, name="amendment_new"),
+    path("contracts/<id:pk>/intermediate/new/", intermediate.intermediate_new, name="intermediate_new"),
     path("authenticity/", contracts.authenticity, name="authenticity"),
     path("fee-statements/", contracts.fee_statement_list, name="fee_statement_list"),
     path("fee-statements/<id:pk>/pdf/", contracts.fee_statement_pdf, name="fee_statement_pdf"),

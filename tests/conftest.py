@@ -118,3 +118,4 @@ def application_a(company_a, contractor_a, body_p, branch_x):
 def fee_rates(db):
     FeeRate.objects.create(product="advance", annual_rate="0.00250", minimum_fee=3000)
     FeeRate.objects.create(product="performance", annual_rate="0.00400", minimum_fee=3000)
+    FeeRate.objects.create(product="intermediate", annual_rate="0.00065", minimum_fee=0, flat=True)

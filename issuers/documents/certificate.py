@@ -1,4 +1,5 @@
-"""保証証書（前払金保証）/ 保証証書（契約保証）, electronic and paper, 新規 and 変更N.
+"""保証証書（前払金保証）/ 保証証書（契約保証）/ 保証証書（中間前払金保証）, electronic and paper, 新規
+and 変更N.
 
 Layout and sentences of the certificate screen of the leaflets (seed 003 is the cleanest; 000 and
 002 agree): date top right, title, the electronic sentence, the table, the 約款 sentence, the company,
@@ -10,12 +11,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from common.formats import kanji_number, wareki, yen
-from issuers.content import CertificateContent
+from issuers.content import CertificateContent, guarantees_advance
 from issuers.documents.base import CONTENT_WIDTH, LABEL_BACKGROUND, Spread, build, para
 
 ELECTRONIC_SENTENCE = "保証証書（書面）の発行は行わない電子的な取扱となります"
 UNDERTAKING = "当会社は、{clause}に基づき上記のとおり保証契約を締結し、その責に任じます。"
-CLAUSES = {"advance": "前払金保証約款", "performance": "契約保証約款"}
+# The intermediate advance is guaranteed under the same 前払金保証約款 as the first advance.
+CLAUSES = {"advance": "前払金保証約款", "performance": "契約保証約款", "intermediate": "前払金保証約款"}
+# The intermediate advance names the first advance it follows.
+ADVANCE_NUMBER_LABEL = "前払金保証"
 # The two notes are the leaflets' words. They hold for 契約保証 as they stand (a change of 請負金額
 # alone does not touch the guarantee contract; a change of its 保証金額 is a 変更 under note 1), so
 # both products print them unchanged (docs/documents.md).
@@ -46,7 +50,7 @@ def period(start, end) -> str:
 
 def rows(content: CertificateContent) -> list[tuple[str, str]]:
     """The table of the certificate as (label, value); values may hold line breaks."""
-    advance = content["product"] == "advance"
+    advance = guarantees_advance(content)
     contractor = content["contractor_name"]
     if content.get("jv_name"):
         contractor = f"{content['jv_name']}\n代表者　{contractor}"
@@ -55,7 +59,10 @@ def rows(content: CertificateContent) -> list[tuple[str, str]]:
         ("保証契約者", f"{content['contractor_address']}\n{contractor}"),
         ("被保証者", content["beneficiary"]),
         # The 契約保証's analogue of the advance certificate's 保証金額（総額） is plain 保証金額 (spec §8).
-        ("保証金額（総額）" if advance else "保証金額", yen(content["guarantee_amount"])),
+        (
+            "保証金額（総額）" if content["product"] == "advance" else "保証金額",
+            yen(content["guarantee_amount"]),
+        ),
         (
             ("保証期限", wareki(content["guarantee_deadline"]))
             if advance
@@ -74,6 +81,8 @@ def rows(content: CertificateContent) -> list[tuple[str, str]]:
     ]
     if advance:
         result.append(("預託金融機関", content["deposit_bank"]))
+    if content.get("advance_number"):
+        result.append((ADVANCE_NUMBER_LABEL, f"保証契約番号　{content['advance_number']}"))
     return result
 
 

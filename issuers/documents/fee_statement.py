@@ -22,12 +22,20 @@ FORMULA = (
     f"計算方法：保証金額 × 年率 × 保証日数 ÷ {DAYS_PER_YEAR}（円未満切捨て）を10円未満切捨てとし、"
     "最低保証料に満たない場合は最低保証料とします。保証日数は始期と終期の両日を含みます。"
 )
+FLAT_FORMULA = (
+    "計算方法：保証金額 × 保証料率（保証日数によらない定率、円未満切捨て）を10円未満切捨てとします。"
+)
 
 ADDITIONAL_INTRO = "下記の保証契約の変更{change}について、追加保証料を次のとおり計算いたしました。"
 ADDITIONAL_FORMULA = (
     f"計算方法：増額分は増額した保証金額について変更日（保証期間の開始前はその始期）から保証期限まで、"
     f"延長分は変更前の保証金額について延長した日数分を、保証金額 × 年率 × 日数 ÷ {DAYS_PER_YEAR}"
     "（円未満切捨て）で計算し、その合計を10円未満切捨てとします。追加保証料には最低保証料を適用しません。"
+)
+
+FLAT_ADDITIONAL_FORMULA = (
+    "計算方法：増額した保証金額 × 保証料率（保証日数によらない定率、円未満切捨て）を10円未満切捨てとします。"
+    "保証期限の延長には追加保証料はかかりません。"
 )
 
 LABEL_COLUMN = 44 * mm
@@ -39,13 +47,21 @@ def rate_percent(annual_rate) -> str:
     return percent(annual_rate, 1, places=3)
 
 
+def rate_label(quote) -> str:
+    return "保証料率" if quote.flat else "保証料率（年率）"
+
+
+def _product(amount: int, quote) -> str:
+    """「20,000,000 円 × 0.250% × 327日 ÷ 365」, or 「10,000,000 円 × 0.065%」 for a flat rate."""
+    if quote.flat:
+        return f"{yen(amount)} × {rate_percent(quote.annual_rate)}"
+    return f"{yen(amount)} × {rate_percent(quote.annual_rate)} × {quote.days}日 ÷ {DAYS_PER_YEAR}"
+
+
 def computation(statement: FeeStatementData) -> str:
     """「20,000,000 円 × 0.250% × 327日 ÷ 365 = 44,794 円 → 44,790 円」"""
     quote, content = statement.quote, statement.content
-    line = (
-        f"{yen(content['guarantee_amount'])} × {rate_percent(quote.annual_rate)} × {quote.days}日"
-        f" ÷ {DAYS_PER_YEAR} = {yen(quote.computed)}"
-    )
+    line = f"{_product(content['guarantee_amount'], quote)} = {yen(quote.computed)}"
     if quote.computed // 10 * 10 < quote.minimum_fee:
         return f"{line} → 最低保証料 {yen(quote.fee)}"
     return f"{line} → {yen(quote.fee)}"
@@ -55,8 +71,7 @@ def additional_computation(statement: FeeStatementData) -> list[str]:
     """One line a part (「増額分 5,000,000 円 × 0.250% × 262日 ÷ 365 = 8,972 円」) and the total."""
     additional = statement.additional
     lines = [
-        f"{part.label} {yen(part.amount)} × {rate_percent(part.quote.annual_rate)} × {part.quote.days}日"
-        f" ÷ {DAYS_PER_YEAR} = {yen(part.quote.computed)}"
+        f"{part.label} {_product(part.amount, part.quote)} = {yen(part.quote.computed)}"
         for part in additional.parts
     ]
     return [*lines, f"合計 {yen(additional.computed)} → {yen(additional.fee)}"]
@@ -74,9 +89,10 @@ def rows(statement: FeeStatementData) -> list[tuple[str, str]]:
             ("工事名", content["work_name"]),
             ("保証金額（変更後）", yen(content["guarantee_amount"])),
             ("保証期限（変更後）", wareki(end)),
-            ("保証料率（年率）", rate_percent(quote.annual_rate)),
+            (rate_label(quote), rate_percent(quote.annual_rate)),
             ("追加保証料", yen(statement.additional.fee)),
         ]
+    minimum = [("最低保証料", yen(quote.minimum_fee))] if quote.minimum_fee or not quote.flat else []
     return [
         ("保証契約番号", content["number"]),
         ("商品名", content["product_name"]),
@@ -85,8 +101,8 @@ def rows(statement: FeeStatementData) -> list[tuple[str, str]]:
         ("工事名", content["work_name"]),
         ("保証金額", yen(content["guarantee_amount"])),
         ("保証期間", f"{wareki(quote.start)}{PERIOD_SEPARATOR}{wareki(quote.end)}（{quote.days}日）"),
-        ("保証料率（年率）", rate_percent(quote.annual_rate)),
-        ("最低保証料", yen(quote.minimum_fee)),
+        (rate_label(quote), rate_percent(quote.annual_rate)),
+        *minimum,
         ("保証料", yen(quote.fee)),
     ]
 
@@ -171,6 +187,12 @@ def _computation_lines(statement: FeeStatementData) -> list[str]:
     return additional_computation(statement)
 
 
+def _formula(statement: FeeStatementData) -> str:
+    if statement.quote.flat:
+        return FLAT_FORMULA if statement.additional is None else FLAT_ADDITIONAL_FORMULA
+    return FORMULA if statement.additional is None else ADDITIONAL_FORMULA
+
+
 def render_fee_statement(statement: FeeStatementData) -> bytes:
     """The 保証料計算書 of one quote, as PDF bytes."""
     story = [
@@ -186,7 +208,7 @@ def render_fee_statement(statement: FeeStatementData) -> bytes:
         Spacer(0, 4 * mm),
         *[para(line) for line in _computation_lines(statement)],
         Spacer(0, 2 * mm),
-        para(FORMULA if statement.additional is None else ADDITIONAL_FORMULA, "small"),
+        para(_formula(statement), "small"),
         Spacer(0, 5 * mm),
         para(TAX_NOTE),
     ]

@@ -27,6 +27,12 @@ COMPLETION = (
     "電子保証のご利用にあたっては、発注者様への「保証契約番号」と「認証キー」のご提出をもって、"
     "前払金請求手続（前払金保証）、又は請負契約締結手続（契約保証）が完了いたします。"
 )
+# The 中間前払金保証's notice names its own procedure (the leaflets print the sentence above for the two
+# products they cover).
+INTERMEDIATE_COMPLETION = (
+    "電子保証のご利用にあたっては、発注者様への「保証契約番号」と「認証キー」のご提出をもって、"
+    "中間前払金請求手続（中間前払金保証）が完了いたします。"
+)
 CONTACT = "ご不明な点がございましたら、当社の営業部・支店までお問い合わせください。"
 REQUEST_HEADING = "【発注者様へのお願い】"
 REQUEST = "「保証確認サービス（D-Sure）」にログインし、上記の「保証契約番号」と「認証キー」をもって電子証書を閲覧ください。"
@@ -131,7 +137,7 @@ def render_key_notice(content: CertificateContent, key: str, base_url: str | Non
         Spacer(0, 4 * mm),
         _ways(),
         Spacer(0, 4 * mm),
-        para(COMPLETION),
+        para(INTERMEDIATE_COMPLETION if content["product"] == "intermediate" else COMPLETION),
         para(CONTACT),
         Spacer(0, 7 * mm),
         para("記", "center"),

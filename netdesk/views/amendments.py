@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from issuers import amendments
 from issuers import services as issuers_services
-from issuers.models import Product
+from issuers.models import ADVANCE_PRODUCTS
 from netdesk import services
 from netdesk.access import contractor_required
 from netdesk.contract_forms import AmendmentForm
@@ -20,7 +20,7 @@ def amendment_new(request, pk):
     product_request = contract_for_company(request, pk)
     contract = product_request.contract
     content = issuers_services.current_content(contract)
-    advance = contract.product == Product.ADVANCE
+    advance = contract.product in ADVANCE_PRODUCTS
     if request.method != "POST":
         initial = {**amendments.initial(content), "format": contract.format, "client_token": uuid.uuid4()}
         form = AmendmentForm(initial=initial, advance=advance)

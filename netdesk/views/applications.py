@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "review_start": "審査開始",
     "return": "差戻し",
     "issue": "発行",
+    "intermediate_submit": "中間前払金保証の申込",
 }
 # The 「?」 beside a field opens its entry on the help page.
 HELP_ANCHORS = {
@@ -62,7 +63,7 @@ def application_list(request):
         rows.append(
             {
                 "application": application,
-                "cells": [by_product.get(Product.ADVANCE), by_product.get(Product.PERFORMANCE)],
+                "cells": [by_product.get(product) for product in Product],
                 "editable": state.editable,
                 "draft": state.draft,
                 "returned": state.returned,
@@ -329,6 +330,7 @@ def _summary(application, products, snapshot) -> dict:
         "data": snapshot,
         "advance": by_product.get(Product.ADVANCE),
         "performance": by_product.get(Product.PERFORMANCE),
+        "intermediate": by_product.get(Product.INTERMEDIATE),
         "advance_ratio": rules.advance_ratio(snapshot),
         "performance_ratio": rules.performance_ratio(snapshot),
     }

@@ -15,10 +15,12 @@ from accounts.throttle import SEAL_CHECK_THROTTLED, seal_check_allowed
 from common.http import json_download, pdf_response
 from issuers import selectors as issuers_selectors
 from issuers import services as issuers_services
+from issuers.models import Product
 from netdesk import selectors
 from netdesk.access import contractor_required
 from netdesk.contract_forms import ContractFilterForm
 from netdesk.models import ProductRequest
+from netdesk.services import intermediate_request_for
 from seals.inspection import SealState
 from seals.uploads import SealCheckForm, memory_only_upload
 
@@ -93,6 +95,10 @@ def contract_detail(request, pk):
         "amendment_open": amendment_open,
         "amendable": product_request.is_amendable and not amendment_open,
     }
+    if contract.product == Product.ADVANCE and product_request.is_amendable:
+        # Issued and in force: the 中間前払金保証 of the same work may be applied for from here.
+        context["intermediate_offered"] = True
+        context["intermediate"] = intermediate_request_for(product_request)
     if contract.is_electronic:
         context["history"] = history
         context["key"] = issuers_services.key_view(contract=contract, by=request.user)

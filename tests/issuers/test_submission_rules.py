@@ -76,6 +76,11 @@ def test_the_rules_are_edited_in_the_admin_and_a_body_without_a_channel_is_refus
         "advance_recipient": "会計課",
         "performance_recipient": "",
         "submission_notes": "",
+        "intermediate_paid": "on",
+        "intermediate_ratio_limit": "0.200",
+        "advance_total_ratio_limit": "0.600",
+        "intermediate_min_contract_amount": "0",
+        "intermediate_min_period_days": "0",
     }
     refused = client.post(change, data).content.decode()  # no channel ticked, e-surety on
     assert "「認証キー」のお知らせの提出方法を一つ以上選んでください。" in refused

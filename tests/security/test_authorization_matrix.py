@@ -156,6 +156,7 @@ RULES: dict[str, Rule] = {
     "netdesk:certificate_pdf": Rule(netdesk(200, 404), contract_version),
     "netdesk:certificate_proof": Rule(netdesk(200, 404), contract),
     "netdesk:amendment_new": Rule(netdesk(200, 404), contract),
+    "netdesk:intermediate_new": Rule(netdesk(200, 404), contract),
     "netdesk:fee_statement_list": Rule(netdesk()),
     "netdesk:authenticity": Rule(netdesk()),  # an upload form; what an upload finds is tests/netdesk
     "netdesk:fee_statement_pdf": Rule(netdesk(200, 404), lambda w: {"pk": w.fee_statement.pk}),
@@ -240,6 +241,10 @@ RULES: dict[str, Rule] = {
     # answers a GET with its confirmation page.
     "admin:netdesk_application_review": Rule(staff(REDIRECT, 404), lambda w: {"pk": w.submitted.pk}),
     "admin:netdesk_application_return": Rule(staff(200, 404), lambda w: {"pk": w.submitted.pk}),
+    "admin:netdesk_application_certification": Rule(
+        staff(200, 404),
+        lambda w: {"pk": w.submitted.pk, "request_pk": w.submitted_intermediate.pk},
+    ),
     "admin:netdesk_application_issue": Rule(
         staff(200, 404),
         lambda w: {"pk": w.submitted.pk, "request_pk": w.submitted_advance.pk},

@@ -12,6 +12,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -25,7 +26,7 @@ from issuers import services as issuers_services
 from issuers.amendments import Amendment
 from issuers.models import FeeRate, FeeStatement, OutboundMail
 from netdesk import services
-from netdesk.models import Status
+from netdesk.models import ProductRequest, Status
 from netdesk.roles import clerk_group
 from tests import factories
 from tests.netdesk.contracts_helpers import issue_application
@@ -69,6 +70,7 @@ class World:
     amendment: object  # A's open 変更の申込 on the contract
     submitted: object  # A's submitted (not yet reviewed) Application
     submitted_advance: object
+    submitted_intermediate: object  # its 中間前払金保証, with a 認定調書
     draft: object  # A's draft Application
     application_b: object  # B's submitted Application
     lookup: object  # official P's successful LookupAttempt
@@ -123,6 +125,17 @@ def build_world(
         submitted_at=timezone.now(),
         products__status=Status.SUBMITTED,
     )
+    # A 中間前払金保証 sent with its 認定調書 (the clerk's download is scoped like the rest).
+    intermediate = ProductRequest(
+        application=submitted,
+        product="intermediate",
+        requested=True,
+        status=Status.SUBMITTED,
+        format="electronic",
+        guarantee_amount=10_000_000,
+    )
+    intermediate.certification_document.save("nintei.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    intermediate.save()
     draft = factories.ApplicationFactory(
         company=company_a,
         created_by=contractor_a,
@@ -186,6 +199,7 @@ def build_world(
         amendment=amendment,
         submitted=submitted,
         submitted_advance=submitted.products.get(product="advance"),
+        submitted_intermediate=intermediate,
         draft=draft,
         application_b=application_b,
         lookup=LookupAttempt.objects.get(official__user=official_p),

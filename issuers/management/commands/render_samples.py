@@ -12,7 +12,7 @@ from issuers.documents.samples import SAMPLE_KEY, sample_content, sample_fee_sta
 def samples(base_url: str) -> dict[str, bytes]:
     """File name → PDF bytes, for every document and variant."""
     result = {}
-    for product in ("advance", "performance"):
+    for product in ("advance", "performance", "intermediate"):
         for fmt in ("electronic", "paper"):
             result[f"certificate-{product}-{fmt}.pdf"] = render_certificate(sample_content(product, fmt))
         result[f"certificate-{product}-electronic-change1.pdf"] = render_certificate(

@@ -1,15 +1,21 @@
-"""Create the reference data and the demo accounts. Idempotent: run it as often as you like."""
+"""Create the reference data, the demo accounts and contractor1's issued 前払金保証 for 小谷村.
+Idempotent: run it as often as you like."""
+
+import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from dsure.models import Body, Official
-from issuers.models import Branch, Clerk, FeeRate, OrderingBody, SuretyCompany
+from issuers.models import Branch, CertificateFormat, Clerk, FeeRate, OrderingBody, Product, SuretyCompany
 from netdesk import reference_data as data
-from netdesk.models import Company, Member
+from netdesk import services
+from netdesk.models import Application, Company, Member, ProductRequest
 from netdesk.roles import clerk_group
 
 
@@ -31,6 +37,7 @@ class Command(BaseCommand):
             self._accounts(password)
         # The demo PKI that seals issued PDFs: made on the first run, found on later ones.
         call_command("demo_pki", stdout=self.stdout)
+        self._demo_advance()
         self._print_accounts(port, password)
 
     def _reference_data(self):
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                     "prefecture": prefecture,
                     "esurety_start": start,
                     **data.SUBMISSION_RULES.get(code, {}),
+                    **data.INTERMEDIATE_TERMS.get(code, {}),
                 },
             )
             if start is not None:
@@ -71,6 +79,50 @@ class Command(BaseCommand):
             user = _user(username, password, last_name=last_name, first_name=first_name)
             Official.objects.update_or_create(user=user, defaults={"body": Body.objects.get(code=body_code)})
         _user("admin", password, is_staff=True, is_superuser=True)
+
+    def _demo_advance(self):
+        """contractor1's issued 前払金保証 for 小谷村 (once): where the 中間前払金保証 is applied for."""
+        demo = data.DEMO_ADVANCE
+        member = Member.objects.select_related("company", "user").get(user__username=demo["username"])
+        if Application.objects.filter(company=member.company, work_name=demo["work_name"]).exists():
+            return
+        today = timezone.localdate()
+        start = today - datetime.timedelta(days=demo["days_since_start"])
+        application = services.application_create(
+            company=member.company, by=member.user, client_token=uuid.uuid4()
+        )
+        services.application_save_draft(
+            application=application,
+            by=member.user,
+            data={
+                "work_name": demo["work_name"],
+                "work_location": demo["work_location"],
+                "ordering_body": OrderingBody.objects.get(code=demo["ordering_body"]),
+                "contract_amount": demo["contract_amount"],
+                "period_start": start,
+                "period_end": today + datetime.timedelta(days=demo["days_to_end"]),
+                "contract_date": start - datetime.timedelta(days=7),
+                "advance_planned": True,
+                "branch": Clerk.objects.get(user__username=demo["clerk"]).branch,
+                "notify_issued": True,
+                "email": demo["email"],
+                "advance_requested": True,
+                "advance_format": CertificateFormat.ELECTRONIC,
+                "advance_guarantee_amount": demo["guarantee_amount"],
+                "advance_deposit_bank": demo["deposit_bank"],
+                "advance_redeposit": ProductRequest.Redeposit.NOT_USED,
+                "advance_payment_method": ProductRequest.PaymentMethod.LUMP_SUM,
+                "advance_fee_billing_to": member.company.name,
+                "advance_fee_statement_paper": False,
+            },
+        )
+        services.application_submit(application=application, by=member.user)
+        clerk = get_user_model().objects.get(username=demo["clerk"])
+        advance = application.products.get(product=Product.ADVANCE)
+        contract = services.product_request_issue(product_request=advance, by=clerk)
+        self.stdout.write(
+            f"Demo 前払金保証 {contract.number} issued to {demo['username']} ({demo['work_name']})."
+        )
 
     def _print_accounts(self, port, password):
         base = f"http://127.0.0.1:{port}"
