@@ -43,7 +43,8 @@ def receive_posting(posting: dict, *, issuer: str) -> dict:
         received = ReceivedPosting.objects.filter(posting_id=posting_id).first()
         if received is None:
             owner = Certificate.objects.filter(number=number).values_list("issuer", flat=True).first()
-            if owner is not None and owner and owner != issuer:
+            # A number with no issuer recorded ("") is nobody's to post to (dsure 0012 backfills them).
+            if owner is not None and owner != issuer:
                 raise PostingRefused("number")
             if owner is None and kind != PostedVersion.Kind.NEW:
                 raise PostingRefused("number")
@@ -60,21 +61,21 @@ def receive_posting(posting: dict, *, issuer: str) -> dict:
 def first_views(numbers: list[str], *, issuer: str) -> dict[str, str]:
     """When the ordering body first viewed each of the issuer's certificates, for those viewed so far
     (ISO 8601)."""
-    rows = Certificate.objects.filter(_issuers(issuer), number__in=numbers, first_viewed_at__isnull=False)
+    rows = Certificate.objects.filter(_owned(issuer), number__in=numbers, first_viewed_at__isnull=False)
     return {number: at.isoformat() for number, at in rows.values_list("number", "first_viewed_at")}
 
 
 def proof_bundle(number: str, *, issuer: str) -> dict | None:
     """The proof bundle of the certificate's current version in the transparency log, or None (not
     posted, or waiting for the sequencer)."""
-    certificate = Certificate.objects.filter(_issuers(issuer), number=number).first()
+    certificate = Certificate.objects.filter(_owned(issuer), number=number).first()
     bundle = transparency.proof_bundle(certificate) if certificate is not None else None
     return bundle.as_json() if bundle is not None else None
 
 
-def _issuers(issuer: str) -> Q:
-    # Certificates posted before postings named their issuer belong to no one in particular.
-    return Q(issuer=issuer) | Q(issuer="")
+def _owned(issuer: str) -> Q:
+    # An empty issuer would otherwise match certificates whose issuer was never recorded.
+    return Q(issuer=issuer) & ~Q(issuer="")
 
 
 def _posting_id(posting: dict) -> uuid.UUID:

@@ -3,6 +3,7 @@ only credential, a number belongs to the issuer that posted its 新規, a retrie
 logged once, and D-Sure keeps the key's digest, never the key."""
 
 import base64
+import importlib
 import json
 import uuid
 
@@ -103,3 +104,33 @@ def test_a_malformed_posting_is_a_400_naming_the_field(client, db, field, value)
     assert response.status_code == 400
     assert response["X-Invalid-Field"] == field
     assert not Certificate.objects.exists()
+
+
+def test_a_certificate_posted_before_issuers_were_named_is_no_other_issuers(client, db, cert_p, settings):
+    # Rows from before dsure 0009 had issuer "" until 0012 backfilled them; "" must read as nobody's.
+    assert Certificate.objects.get(number=NUMBER_P).issuer == ""
+    revocation = new_posting(kind="revocation", at="2026-06-01T09:00:00+09:00", key=None)
+    reissue = new_posting(kind="key_reissue", key="Kq7RtW3mNa9F")
+    for posting in (revocation, reissue):
+        response = send(client, posting)
+        assert response.status_code == 400
+        assert response["X-Invalid-Field"] == "number"
+    certificate = Certificate.objects.get(number=NUMBER_P)
+    assert certificate.revoked_at is None
+    assert digest.key_matches(
+        NUMBER_P, KEY_P, version=certificate.digest_version, digest=certificate.key_digest
+    )
+    Certificate.objects.filter(number=NUMBER_P).update(first_viewed_at="2026-05-01T09:00:00+09:00")
+    headers = {"Authorization": f"Bearer {TOKEN_X}"}
+    assert client.get("/dsure/surety/v1/first-views", {"number": NUMBER_P}, headers=headers).json() == {}
+    proof = client.get(f"/dsure/surety/v1/certificates/{NUMBER_P}/proof", headers=headers)
+    assert proof.json() == {"bundle": None}
+
+
+def test_the_backfill_gives_earlier_certificates_to_the_embedded_issuer(db, cert_p, settings):
+    from django.apps import apps
+
+    backfill = importlib.import_module("dsure.migrations.0012_certificate_issuer_backfill")
+    settings.DSURE_ISSUER = "surety-x"
+    backfill.backfill_issuer(apps, None)
+    assert Certificate.objects.get(number=NUMBER_P).issuer == "surety-x"
