@@ -417,3 +417,10 @@ def test_the_demo_gives_contractor1_an_issued_advance_where_the_intermediate_can
     content = issuers_services.current_content(advance.contract)
     assert rules.intermediate_errors(data, advance=content, body=body, today=today) == {}
     assert OrderingBody.objects.get(name="富士見町").intermediate_paid is False
+
+
+def test_the_public_list_of_bodies_says_which_pay_no_intermediate_advance(client, body_p, body_q):
+    OrderingBody.objects.filter(pk=body_q.pk).update(intermediate_paid=False)
+    page = client.get("/ordering-bodies/").content.decode()
+    assert page.count("中間前払金保証: 工事の担当課") == 1
+    assert "中間前金払なし（中間前払金保証は申し込めません）。" in page
