@@ -147,8 +147,13 @@ def _base64(field) -> str:
 def _posted(posting: DsurePosting, *, posted_at) -> None:
     """D-Sure took it: the key leaves the outbox, the version has its 電子保証発行日時 (posted_at, read
     through CertificateVersion.posted_at), and the contract records it."""
+    # Only the worker whose update lands records it: after a lease expiry two may get D-Sure's answer.
+    taken = DsurePosting.objects.filter(pk=posting.pk, posted_at__isnull=True).update(
+        posted_at=posted_at, key_ciphertext="", last_error=""
+    )
+    if not taken:
+        return
     posting.posted_at, posting.key_ciphertext, posting.last_error = posted_at, "", ""
-    DsurePosting.objects.filter(pk=posting.pk).update(posted_at=posted_at, key_ciphertext="", last_error="")
     contract, version, by = posting.contract, posting.version, posting.by
     if posting.kind == KEY_REISSUE:
         return
