@@ -23,9 +23,10 @@ def issued_dedup_key(contract) -> str:
     return f"issued:{contract.number}"
 
 
-def queue_issued_mail(*, contract, content, to: str, resend: int = 0) -> OutboundMail:
+def queue_issued_mail(*, contract, content, to: str, resend: int = 0, held: bool = False) -> OutboundMail:
     """「電子保証（認証キー）発行完了のお知らせ」, queued in the caller's transaction. `resend` numbers a
-    clerk's 再送 (1, 2, …), so that it is not taken for the first notice and dropped."""
+    clerk's 再送 (1, 2, …), so that it is not taken for the first notice and dropped. A `held` one waits
+    for issued_mail_release (D-Sure took the 新規): until then the key would not work in D-Sure."""
     context = {"content": content, "netdesk_url": f"{settings.SITE_URL}/netdesk/contracts/?tab=electronic"}
     dedup_key = issued_dedup_key(contract)
     return queue_mail(
@@ -33,10 +34,21 @@ def queue_issued_mail(*, contract, content, to: str, resend: int = 0) -> Outboun
         to=to,
         template="issued",
         context=context,
+        held=held,
     )
 
 
-def queue_mail(*, dedup_key: str, to: str, template: str, context: dict) -> OutboundMail:
+def issued_mail_release(*, contract) -> None:
+    """Send the held 発行完了 notice of `contract`, if there is one, after the caller's transaction."""
+    released = OutboundMail.objects.filter(
+        dedup_key=issued_dedup_key(contract), sent_at__isnull=True, next_attempt_at__isnull=True
+    )
+    for pk in list(released.values_list("pk", flat=True)):
+        OutboundMail.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
+        transaction.on_commit(lambda pk=pk: deliver_mail.enqueue(mail_id=pk))
+
+
+def queue_mail(*, dedup_key: str, to: str, template: str, context: dict, held: bool = False) -> OutboundMail:
     """An e-mail from templates/emails/<template>_{subject.txt,body.txt,body.html}, queued in the
     caller's transaction; a second call with the same dedup_key queues nothing."""
     return _queue(
@@ -45,10 +57,11 @@ def queue_mail(*, dedup_key: str, to: str, template: str, context: dict) -> Outb
         subject=render_plain_text(f"emails/{template}_subject.txt", context).strip(),
         body_text=render_plain_text(f"emails/{template}_body.txt", context),
         body_html=render_to_string(f"emails/{template}_body.html", context),
+        held=held,
     )
 
 
-def _queue(*, dedup_key, to, subject, body_text, body_html) -> OutboundMail:
+def _queue(*, dedup_key, to, subject, body_text, body_html, held) -> OutboundMail:
     mail, created = OutboundMail.objects.get_or_create(
         dedup_key=dedup_key,
         defaults={
@@ -56,10 +69,10 @@ def _queue(*, dedup_key, to, subject, body_text, body_html) -> OutboundMail:
             "subject": subject,
             "body_text": body_text,
             "body_html": body_html,
-            "next_attempt_at": timezone.now(),
+            "next_attempt_at": None if held else timezone.now(),
         },
     )
-    if created:
+    if created and not held:
         transaction.on_commit(lambda: deliver_mail.enqueue(mail_id=mail.pk))
     return mail
 
@@ -72,7 +85,11 @@ def deliver_mail(*, mail_id: int) -> None:
 def deliver(*, mail_id: int) -> bool:
     """Send one due mail. The row lock keeps two workers from sending it twice."""
     with transaction.atomic():
-        mail = OutboundMail.objects.select_for_update().filter(pk=mail_id, sent_at__isnull=True).first()
+        mail = (
+            OutboundMail.objects.select_for_update()
+            .filter(pk=mail_id, sent_at__isnull=True, next_attempt_at__isnull=False)
+            .first()
+        )
         if mail is None:
             return False
         message = EmailMultiAlternatives(

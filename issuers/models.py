@@ -521,7 +521,8 @@ class OutboundMail(models.Model):
     body_html = models.TextField("本文（HTML）", blank=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     attempts = models.PositiveIntegerField("送信試行回数", default=0)
-    next_attempt_at = models.DateTimeField("次回送信予定", db_index=True)
+    # Empty while held: the 発行完了 notice over HTTP waits until D-Sure has taken the 新規 posting.
+    next_attempt_at = models.DateTimeField("次回送信予定", db_index=True, null=True, blank=True)
     sent_at = models.DateTimeField("送信日時", null=True, blank=True)
     last_error = models.CharField("最後のエラー", max_length=300, blank=True)
 

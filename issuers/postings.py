@@ -18,9 +18,9 @@ from django.tasks import task
 from django.utils import timezone
 
 import audit
-from issuers import dsure_client
+from issuers import dsure_client, mail
 from issuers.keys import decrypt_key, encrypt_key
-from issuers.models import ContractEvent, DsurePosting
+from issuers.models import CertificateVersion, ContractEvent, DsurePosting
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +162,8 @@ def _posted(posting: DsurePosting, *, posted_at) -> None:
         return
     what = f"{version.get_kind_display()}をD-Sureに掲載"
     _event(contract, by, what)
+    if posting.kind == CertificateVersion.Kind.NEW and not dsure_client.embedded():
+        mail.issued_mail_release(contract=contract)
     audit.record(
         action="dsure.post",
         summary=f"{contract.number} {what}",

@@ -19,7 +19,7 @@ import audit
 from common import certificates
 from common.certificates import visible_history
 from common.formats import yen_amount_error
-from issuers import documents, fees, mail, postings, sealing
+from issuers import documents, dsure_client, fees, mail, postings, sealing
 from issuers.amendments import Amendment
 from issuers.content import CertificateContent
 from issuers.errors import IssueError
@@ -103,7 +103,10 @@ def contract_issue(*, terms: GuaranteeTerms, by) -> GuaranteeContract:
         _save_fee_statement(version, terms=terms, at=now)
         _record(contract, ContractEvent.Action.ISSUE, by, now, f"{contract.get_format_display()} 新規")
         if terms.notify_email and contract.is_electronic:
-            mail.queue_issued_mail(contract=contract, content=content, to=terms.notify_email)
+            # Over HTTP the key works in D-Sure only once the 新規 posting is taken: the notice waits.
+            mail.queue_issued_mail(
+                contract=contract, content=content, to=terms.notify_email, held=not dsure_client.embedded()
+            )
         audit.record(
             action="contract.issue",
             summary=f"保証契約 {number} を発行（{contract.get_product_display()}・{contract.get_format_display()}）",

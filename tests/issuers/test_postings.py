@@ -3,12 +3,16 @@ stand-in for issuers.dsure_client.post: what the clerk, the contractor and the a
 workers race or D-Sure answers oddly."""
 
 import datetime
+from unittest import mock
 
 import pytest
+from django.core import mail
 
 from audit.models import AuditEntry
-from issuers import dsure_client, postings
-from issuers.models import ContractEvent, DsurePosting
+from issuers import dsure_client, postings, services
+from issuers.mail import deliver_due
+from issuers.models import ContractEvent, DsurePosting, OutboundMail
+from tests.issuers.helpers import terms
 from tests.netdesk.contracts_helpers import NOW, issue_application
 
 
@@ -48,3 +52,45 @@ def test_two_workers_racing_past_the_lease_record_the_posting_once(issued, monke
     assert postings._attempt(posting, now=NOW)  # worker A
     assert ContractEvent.objects.filter(contract=issued, action=ContractEvent.Action.POST).count() == 1
     assert AuditEntry.objects.filter(action="dsure.post").count() == 1
+
+
+def issue_with_notice(branch, body, clerk):
+    return services.contract_issue(terms=terms(branch=branch, body=body), by=clerk)
+
+
+def test_over_http_the_issued_mail_waits_until_d_sure_has_the_certificate(
+    over_http,
+    time_machine,
+    fee_rates,
+    branch_x,
+    body_p,
+    clerk_x,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    # Before D-Sure has the 新規 an official trying the key would fail (and count toward a lock).
+    time_machine.move_to(NOW, tick=False)
+    down = mock.Mock(side_effect=dsure_client.DsureUnavailable("ConnectionError"))
+    monkeypatch.setattr(dsure_client, "post", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = issue_with_notice(branch_x, body_p, clerk_x)
+    assert down.called
+    time_machine.move_to(NOW + datetime.timedelta(hours=1), tick=False)
+    deliver_due()
+    assert mail.outbox == []
+    assert OutboundMail.objects.get().sent_at is None
+
+    monkeypatch.setattr(dsure_client, "post", lambda wire: NOW + datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        postings.postings_send_due()
+    assert [m.subject for m in mail.outbox] == [OutboundMail.objects.get().subject]
+    assert contract.number in mail.outbox[0].body
+
+
+def test_embedded_the_issued_mail_leaves_with_the_issue(
+    time_machine, fee_rates, branch_x, body_p, clerk_x, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(NOW, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_with_notice(branch_x, body_p, clerk_x)
+    assert len(mail.outbox) == 1
