@@ -22,7 +22,8 @@ TIMEOUT = (3.05, 20)  # seconds: connect, read (a posting carries a PDF)
 
 
 class DsureUnavailable(Exception):
-    """D-Sure did not take the posting (down, unreachable, or it refused): try again later."""
+    """D-Sure did not take the posting or answer the read (down, unreachable, it refused, or its answer
+    could not be read): try again later."""
 
 
 def embedded() -> bool:
@@ -35,9 +36,9 @@ def post(posting: dict) -> datetime.datetime:
     DsureUnavailable; embedded, D-Sure's own error propagates (same transaction, same database)."""
     if embedded():
         answer = entry.receive_posting(posting, issuer=settings.DSURE_ISSUER)
-    else:
-        answer = _call("POST", "/postings", json=posting)
-    return datetime.datetime.fromisoformat(answer["posted_at"])
+        return datetime.datetime.fromisoformat(answer["posted_at"])
+    answer = _call("POST", "/postings", json=posting)
+    return _read(lambda: datetime.datetime.fromisoformat(answer["posted_at"]))
 
 
 def first_views(numbers: list[str]) -> dict[str, datetime.datetime]:
@@ -47,12 +48,12 @@ def first_views(numbers: list[str]) -> dict[str, datetime.datetime]:
         return {}
     if embedded():
         views = entry.first_views(numbers, issuer=settings.DSURE_ISSUER)
-    else:
-        try:
-            views = _call("GET", "/first-views", params={"number": numbers})
-        except DsureUnavailable:
-            return {}
-    return {number: datetime.datetime.fromisoformat(at) for number, at in views.items()}
+        return {number: datetime.datetime.fromisoformat(at) for number, at in views.items()}
+    try:
+        views = _call("GET", "/first-views", params={"number": numbers})
+        return _read(lambda: {str(n): datetime.datetime.fromisoformat(at) for n, at in views.items()})
+    except DsureUnavailable:
+        return {}
 
 
 def proof_bundle(number: str) -> dict | None:
@@ -61,11 +62,22 @@ def proof_bundle(number: str) -> dict | None:
     if embedded():
         return entry.proof_bundle(number, issuer=settings.DSURE_ISSUER)
     try:
-        return _call("GET", f"/certificates/{number}/proof").get("bundle")
+        bundle = _call("GET", f"/certificates/{number}/proof").get("bundle")
     except DsureUnavailable:
         return None
+    return bundle if isinstance(bundle, dict) else None
 
 
+def _read(parse):
+    """What `parse` makes of D-Sure's answer; an answer it cannot read is DsureUnavailable, like no answer."""
+    try:
+        return parse()
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        logger.warning("D-Sure answer unreadable error=%s", type(error).__name__)
+        raise DsureUnavailable(f"unreadable answer ({type(error).__name__})") from error
+
+
+@sensitive_variables("headers", "kwargs")
 def _call(method: str, path: str, **kwargs) -> dict:
     url = f"{settings.DSURE_URL.rstrip('/')}{API_PATH}{path}"
     headers = {"Authorization": f"Bearer {settings.DSURE_ISSUER_TOKEN}"}
@@ -77,4 +89,8 @@ def _call(method: str, path: str, **kwargs) -> dict:
     if response.status_code != 200:
         logger.warning("D-Sure refused method=%s path=%s status=%s", method, path, response.status_code)
         raise DsureUnavailable(f"HTTP {response.status_code}")
-    return response.json()
+    answer = _read(response.json)  # a proxy's HTML page is not D-Sure's answer
+    if not isinstance(answer, dict):
+        logger.warning("D-Sure answer unreadable method=%s path=%s", method, path)
+        raise DsureUnavailable("unreadable answer")
+    return answer

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 import audit
 from issuers import dsure_client, mail
@@ -126,6 +127,7 @@ def _send(posting: DsurePosting) -> None:
     _posted(posting, posted_at=dsure_client.post(_wire(posting)))
 
 
+@sensitive_variables("wire")
 def _wire(posting: DsurePosting) -> dict:
     wire = {**posting.payload, "posting_id": str(posting.posting_id), "issuer": settings.DSURE_ISSUER}
     if posting.key_ciphertext:
