@@ -197,11 +197,18 @@ def amendments_of(*, product_request: ProductRequest) -> list[AmendmentRequest]:
 
 
 def fee_statements_for_company(*, company: Company) -> QuerySet[FeeStatement]:
-    """The company's 保証料計算書, newest first, with the contract and the version they were computed on."""
+    """The company's 保証料計算書, newest contract first and each contract's newest first, with the contract
+    and the version they were computed on.
+
+    By contract, not by date across contracts: the page then walks the fee statements' contract index
+    down from the company's newest contract and stops when it is full, where newest-first across all
+    contracts sorted every statement of the company's contracts after a scan of the whole table
+    (docs/performance.md). Contracts are numbered as they are issued, so the order is still newest
+    first but for a 変更's 追加保証料, which stays with its contract."""
     return (
         FeeStatement.objects.filter(contract_id__in=contract_ids_for_company(company=company))
         .select_related("contract", "version")
-        .order_by("-issued_at", "-pk")
+        .order_by("-contract_id", "-issued_at", "-pk")
     )
 
 
