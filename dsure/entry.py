@@ -11,8 +11,8 @@ import binascii
 import datetime
 import uuid
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -29,6 +29,11 @@ class PostingRefused(ValueError):
     """The posting is malformed or not this issuer's to make; nothing was stored."""
 
 
+class PostingConflict(PostingRefused):
+    """The posting contradicts what D-Sure has (a second 新規, a sequence taken or skipped); nothing was
+    stored, and sending it again will not change that."""
+
+
 @sensitive_variables("posting")
 def receive_posting(posting: dict, *, issuer: str) -> dict:
     """Store one posting from `issuer`; returns {"posting_id", "posted_at"}. A posting whose id was
@@ -39,22 +44,28 @@ def receive_posting(posting: dict, *, issuer: str) -> dict:
         raise PostingRefused("kind")
     if not isinstance(number, str) or not number:
         raise PostingRefused("number")
-    with transaction.atomic():
-        received = ReceivedPosting.objects.filter(posting_id=posting_id).first()
-        if received is None:
-            owner = Certificate.objects.filter(number=number).values_list("issuer", flat=True).first()
-            # A number with no issuer recorded ("") is nobody's to post to (dsure 0012 backfills them).
-            if owner is not None and owner != issuer:
-                raise PostingRefused("number")
-            if owner is None and kind != PostedVersion.Kind.NEW:
-                raise PostingRefused("number")
-            received = ReceivedPosting.objects.create(
-                posting_id=posting_id,
-                issuer=issuer,
-                number=number,
-                kind=kind,
-                posted_at=_store(posting, kind=kind, number=number, issuer=issuer),
-            )
+    try:
+        with transaction.atomic():
+            received = ReceivedPosting.objects.filter(posting_id=posting_id).first()
+            if received is None:
+                owner = Certificate.objects.filter(number=number).values_list("issuer", flat=True).first()
+                # A number with no issuer recorded ("") is nobody's to post to (dsure 0012 backfills them).
+                if owner is not None and owner != issuer:
+                    raise PostingRefused("number")
+                if owner is None and kind != PostedVersion.Kind.NEW:
+                    raise PostingRefused("number")
+                if owner is not None and kind == PostedVersion.Kind.NEW:
+                    raise PostingConflict("number")
+                received = ReceivedPosting.objects.create(
+                    posting_id=posting_id,
+                    issuer=issuer,
+                    number=number,
+                    kind=kind,
+                    posted_at=_store(posting, kind=kind, number=number, issuer=issuer),
+                )
+    except IntegrityError:
+        # Two postings racing for the same number or sequence: the loser is told, as if it came second.
+        raise PostingConflict("sequence") from None
     return {"posting_id": str(received.posting_id), "posted_at": received.posted_at.isoformat()}
 
 
@@ -98,16 +109,22 @@ def _store(posting: dict, *, kind: str, number: str, issuer: str) -> datetime.da
         services.certificate_revoke(number=number, at=at)
         return at
     body = posting.get("body") or {}
-    if not isinstance(body, dict) or not body.get("code"):
+    if not isinstance(body, dict) or not _text(body.get("code"), 6) or not _text(body.get("name", ""), 100):
         raise PostingRefused("body")
+    if not _text(posting.get("product_name", ""), 20):
+        raise PostingRefused("product_name")
+    sequence = _sequence(posting.get("sequence"))
+    content = _content(posting.get("content"), number=number, kind=kind)
+    if sequence != _next_sequence(number):
+        raise PostingConflict("sequence")
     posted = services.certificate_post(
         number=number,
         issuer=issuer,
-        body=services.PostedBody(code=str(body["code"]), name=str(body.get("name") or "")),
-        product_name=str(posting.get("product_name") or ""),
-        sequence=_sequence(posting.get("sequence")),
+        body=services.PostedBody(code=body["code"], name=body.get("name") or ""),
+        product_name=posting.get("product_name") or "",
+        sequence=sequence,
         kind=kind,
-        content=_content(posting.get("content")),
+        content=content,
         pdf=_pdf(posting.get("pdf")),
         seal_digest=str(posting.get("seal_digest") or ""),
         key_digest=digest.key_digest(number, key) if kind == PostedVersion.Kind.NEW else None,
@@ -121,9 +138,35 @@ def _sequence(value) -> int:
     return value
 
 
-def _content(value) -> dict:
+def _next_sequence(number: str) -> int:
+    latest = PostedVersion.objects.filter(certificate__number=number).aggregate(latest=Max("sequence"))
+    return (latest["latest"] or 0) + 1
+
+
+def _text(value, max_length: int) -> bool:
+    return isinstance(value, str) and len(value) <= max_length
+
+
+# What D-Sure shows of a version (its pages and the inbox read these): the rest is the issuer's.
+CONTENT_FIELDS = {
+    "contractor_name": str,
+    "work_name": str,
+    "product_name": str,
+    "guarantee_deadline": str,
+    "guarantee_amount": int,
+}
+
+
+def _content(value, *, number: str, kind: str) -> dict:
     if not isinstance(value, dict):
         raise PostingRefused("content")
+    if kind == PostedVersion.Kind.CANCELLATION:  # a 変更取消 has no content of its own
+        return value
+    if value.get("number") != number:
+        raise PostingRefused("content")
+    for field, kind in CONTENT_FIELDS.items():
+        if not isinstance(value.get(field), kind) or isinstance(value.get(field), bool):
+            raise PostingRefused("content")
     return value
 
 

@@ -58,6 +58,9 @@ def postings(request, *, issuer):
         return _error("invalid_posting", 400)
     try:
         answer = entry.receive_posting(posting, issuer=issuer)
+    except entry.PostingConflict as conflict:
+        logger.warning("posting conflicts issuer=%s field=%s", issuer, conflict)
+        return _error("conflict", 409, X_Invalid_Field=str(conflict))
     except entry.PostingRefused as refusal:
         logger.warning("posting refused issuer=%s field=%s", issuer, refusal)
         return _error("invalid_posting", 400, X_Invalid_Field=str(refusal))

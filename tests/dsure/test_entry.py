@@ -134,3 +134,36 @@ def test_the_backfill_gives_earlier_certificates_to_the_embedded_issuer(db, cert
     settings.DSURE_ISSUER = "surety-x"
     backfill.backfill_issuer(apps, None)
     assert Certificate.objects.get(number=NUMBER_P).issuer == "surety-x"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field"),
+    [
+        ({}, {}, "number"),  # a second 新規 of the same number
+        ({}, {"kind": "change", "sequence": 1, "key": None}, "sequence"),  # a sequence taken
+        ({}, {"kind": "change", "sequence": 5, "key": None}, "sequence"),  # a gap
+    ],
+)
+def test_a_posting_that_conflicts_with_what_d_sure_has_is_a_409(client, db, first, second, field):
+    assert send(client, new_posting(**first)).status_code == 200
+    response = send(client, new_posting(**second))
+    assert response.status_code == 409
+    assert response.json() == {"error": "conflict"}
+    assert response["X-Invalid-Field"] == field
+    assert PostedVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("product_name", {"a": 1}),
+        ("content", {"a": 1}),
+        ("body", {"code": {"x": 1}, "name": "小谷村"}),
+    ],
+)
+def test_a_posting_of_the_wrong_shape_is_a_400_not_a_500(client, db, field, value):
+    response = send(client, new_posting(**{field: value}))
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_posting"}
+    assert response["X-Invalid-Field"] == field
+    assert not Certificate.objects.exists()
