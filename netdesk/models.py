@@ -291,6 +291,17 @@ class ProductRequest(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def is_withdrawable(self) -> bool:
+        """取下げ: 申込済 only, before the branch starts its review (as ApplicationState.withdrawable)."""
+        return self.status == Status.SUBMITTED
+
+    @property
+    def may_send(self) -> bool:
+        """Its contractor may send it (again): editable, or withdrawn (a 中間前払金保証 taken back may be
+        applied for anew on the same work; there is one request row per product)."""
+        return self.is_editable or self.status == Status.WITHDRAWN
+
+    @property
     def is_returned(self) -> bool:
         return self.status == Status.RETURNED
 

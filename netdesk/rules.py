@@ -346,6 +346,28 @@ def advance_total_maximum(body: OrderingBody, contract_amount: int) -> int:
     )
 
 
+def intermediate_contract_amount_minimum(body: OrderingBody, intermediate_amount: int) -> int:
+    """The least 請負金額 whose intermediate_maximum still covers `intermediate_amount`."""
+    return int(
+        (Decimal(intermediate_amount) / body.intermediate_ratio_limit).to_integral_value(
+            rounding=ROUND_CEILING
+        )
+    )
+
+
+def intermediate_limit_broken(
+    body: OrderingBody, *, contract_amount: int, advance_amount: int, intermediate_amount: int
+) -> str:
+    """Which of the body's limits the two guarantees of one work break: "ratio" (the intermediate above
+    2/10 of the 請負金額), "total" (together above 6/10) or "" (none). Whichever of the two moves (its
+    申込, its 変更, the other's 変更), the same pair of limits is checked."""
+    if intermediate_amount > intermediate_maximum(body, contract_amount):
+        return "ratio"
+    if advance_amount + intermediate_amount > advance_total_maximum(body, contract_amount):
+        return "total"
+    return ""
+
+
 def period_days(start: datetime.date, end: datetime.date) -> int:
     """工期 in days, both ends counted (as the fee's 保証日数)."""
     return (end - start).days + 1
@@ -438,13 +460,19 @@ def intermediate_errors(
     if amount:
         maximum = intermediate_maximum(body, contract_amount)
         total = advance_total_maximum(body, contract_amount)
-        if amount > maximum:
+        broken = intermediate_limit_broken(
+            body,
+            contract_amount=contract_amount,
+            advance_amount=advance["guarantee_amount"],
+            intermediate_amount=amount,
+        )
+        if broken == "ratio":
             add(
                 "guarantee_amount",
                 f"中間前払金保証金額は請負金額の{rate(body.intermediate_ratio_limit)}（{yen(maximum)}）"
                 f"以内で入力してください（{body.name}の中間前払金の割合の上限）。",
             )
-        elif advance["guarantee_amount"] + amount > total:
+        elif broken == "total":
             add(
                 "guarantee_amount",
                 f"前払金保証金額（{yen(advance['guarantee_amount'])}）と中間前払金保証金額の合計は、請負金額の"

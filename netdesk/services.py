@@ -312,8 +312,8 @@ def product_request_issue_refusal(product_request: ProductRequest) -> str:
         )
     if not product_request.is_open:
         return f"{product_request.get_product_display()}は「{product_request.get_status_display()}」のため発行できません。"
-    if product_request.product == Product.INTERMEDIATE and first_advance_contract(product_request) is None:
-        return rules.NO_ADVANCE_MESSAGE
+    if product_request.product == Product.INTERMEDIATE:
+        return _intermediate_issue_refusal(product_request)
     return ""
 
 
@@ -430,7 +430,7 @@ def intermediate_submit(*, advance_request: ProductRequest, by, values: dict) ->
         contract = first_advance_contract(advance)
         body = locked.ordering_body
         request = next((p for p in products if p.product == Product.INTERMEDIATE), None)
-        if request is not None and request.requested and not request.is_editable:
+        if request is not None and request.requested and not request.may_send:
             raise TransitionError(
                 f"この工事の中間前払金保証はすでに申し込まれています（手続状況: {request.status_label}）。"
             )
@@ -474,6 +474,79 @@ def intermediate_submit(*, advance_request: ProductRequest, by, values: dict) ->
             guarantee_amount=request.guarantee_amount,
             format=request.format,
         )
+    return request
+
+
+def issued_intermediate_contract(product_request: ProductRequest) -> GuaranteeContract | None:
+    """The issued, not revoked 中間前払金保証 contract of the request's application (work), or None."""
+    return (
+        GuaranteeContract.objects.filter(
+            pk__in=ProductRequest.objects.filter(
+                application_id=product_request.application_id,
+                product=Product.INTERMEDIATE,
+                status=Status.ISSUED,
+            ).values("contract_id"),
+            revoked_at__isnull=True,
+        )
+        .select_related("ordering_body")
+        .first()
+    )
+
+
+def _intermediate_issue_refusal(product_request: ProductRequest) -> str:
+    """The rules ran at the 申込, but the certificate takes the 請負金額 from the first advance as it reads
+    at 発行: a 変更 of it since may have moved the limits, so they are checked again here."""
+    advance = first_advance_contract(product_request)
+    if advance is None:
+        return rules.NO_ADVANCE_MESSAGE
+    content = issuers_services.current_content(advance)
+    body = advance.ordering_body
+    refusal = rules.intermediate_refusal(body, content)
+    if refusal:
+        return refusal
+    amount = product_request.guarantee_amount or 0
+    contract_amount = content["contract_amount"]
+    broken = rules.intermediate_limit_broken(
+        body,
+        contract_amount=contract_amount,
+        advance_amount=content["guarantee_amount"],
+        intermediate_amount=amount,
+    )
+    if broken == "ratio":
+        return (
+            f"中間前払金保証金額（{yen(amount)}）が、前払金保証（保証契約番号 {advance.number}）の現在の請負金額"
+            f"（{yen(contract_amount)}）の{rate(body.intermediate_ratio_limit)}"
+            f"（{yen(rules.intermediate_maximum(body, contract_amount))}）を超えるため発行できません。"
+        )
+    if broken == "total":
+        return (
+            f"前払金保証（保証契約番号 {advance.number}）の現在の前払金保証金額（{yen(content['guarantee_amount'])}）"
+            f"と中間前払金保証金額（{yen(amount)}）の合計が、請負金額（{yen(contract_amount)}）の"
+            f"{rate(body.advance_total_ratio_limit)}（{yen(rules.advance_total_maximum(body, contract_amount))}）"
+            "を超えるため発行できません。"
+        )
+    return ""
+
+
+def intermediate_withdraw(*, application: Application, by) -> ProductRequest:
+    """取下げ of the 中間前払金保証 request alone, while 申込済 (as application_withdraw: before the branch
+    starts its review). The issued 前払金保証 of the same work is untouched; the contractor may apply
+    for the intermediate again from its 詳細."""
+    with transaction.atomic():
+        locked, products = _lock(application)
+        request = next((p for p in products if p.product == Product.INTERMEDIATE and p.requested), None)
+        if request is None:
+            raise TransitionError("この工事には中間前払金保証の申込がありません。")
+        if request.status == Status.WITHDRAWN:
+            raise TransitionError("この中間前払金保証の申込はすでに取り下げられています。")
+        if not request.is_withdrawable:
+            if request.status in (Status.REVIEWING, Status.ISSUED):
+                raise TransitionError(
+                    "審査が始まっているため取り下げできません。申込先の営業部・支店にお問い合わせください。"
+                )
+            raise TransitionError("送信済み（申込済）の申込だけが取り下げできます。")
+        locked.save(update_fields=["updated_at"])
+        _move(locked, [request], to=Status.WITHDRAWN, action="intermediate_withdraw", by=by)
     return request
 
 
@@ -568,8 +641,7 @@ def amendment_submit(
                 f"not terms a contractor may amend: {sorted(set(changes) - set(AMENDABLE_TERMS))}"
             )
         _check_amendment(current, changes)
-        if contract.product == Product.INTERMEDIATE:
-            _check_intermediate_amendment(locked, contract, current, changes)
+        _check_limits(locked, contract, current, changes)
         amendment = AmendmentRequest.objects.create(
             product_request=locked,
             client_token=client_token,
@@ -619,6 +691,16 @@ def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
         contract = locked.product_request.contract
         if locked.format != contract.format:
             raise TransitionError(MIXED_FORMATS_MESSAGE)
+        # The other guarantee of the work may have been issued or changed since the 変更の申込.
+        try:
+            _check_limits(
+                locked.product_request,
+                contract,
+                issuers_services.current_content(contract),
+                locked.terms.changes(),
+            )
+        except AmendmentRefused as refused:
+            raise TransitionError(f"この変更の申込は発行できません。{refused}") from refused
         try:
             version = issuers_services.contract_change(contract=contract, amendment=locked.terms, by=by)
         except issuers_services.IssueError as error:
@@ -693,6 +775,44 @@ def _check_amendment(current: dict, changes: dict) -> None:
     end = changes.get("period_end") or datetime.date.fromisoformat(current["period_end"])
     if end < start:
         raise AmendmentRefused("工期の終了日は開始日以降の日付を入力してください。", field="period_end")
+
+
+def _check_limits(product_request, contract, current: dict, changes: dict) -> None:
+    """The 中間前金払 limits bind the two guarantees of one work, whichever of them is changed."""
+    if contract.product == Product.INTERMEDIATE:
+        _check_intermediate_amendment(product_request, contract, current, changes)
+    elif contract.product == Product.ADVANCE:
+        _check_advance_amendment(product_request, contract, current, changes)
+
+
+def _check_advance_amendment(product_request, contract, current: dict, changes: dict) -> None:
+    """A changed first advance keeps its issued 中間前払金保証 within 2/10 of the (new) 請負金額, and the
+    two together within 6/10."""
+    intermediate = issued_intermediate_contract(product_request)
+    if intermediate is None:
+        return
+    amount = issuers_services.current_content(intermediate)["guarantee_amount"]
+    guarantee = changes.get("guarantee_amount", current["guarantee_amount"])
+    contract_amount = changes.get("contract_amount", current["contract_amount"])
+    body = contract.ordering_body
+    broken = rules.intermediate_limit_broken(
+        body, contract_amount=contract_amount, advance_amount=guarantee, intermediate_amount=amount
+    )
+    if broken == "ratio":
+        raise AmendmentRefused(
+            f"この工事には中間前払金保証（保証契約番号 {intermediate.number}、{yen(amount)}）が発行されています。"
+            f"中間前払金保証金額は請負金額の{rate(body.intermediate_ratio_limit)}以内に限られるため、請負金額は"
+            f"{yen(rules.intermediate_contract_amount_minimum(body, amount))}以上で入力してください。",
+            field="contract_amount",
+        )
+    if broken == "total":
+        total = rules.advance_total_maximum(body, contract_amount)
+        raise AmendmentRefused(
+            f"前払金保証金額（{yen(guarantee)}）と発行済みの中間前払金保証金額（{yen(amount)}、保証契約番号 "
+            f"{intermediate.number}）の合計は、請負金額の{rate(body.advance_total_ratio_limit)}（{yen(total)}）"
+            f"以内で入力してください（前払金保証金額は{yen(max(total - amount, 0))}まで）。",
+            field="guarantee_amount" if "guarantee_amount" in changes else "contract_amount",
+        )
 
 
 def _check_intermediate_amendment(product_request, contract, current: dict, changes: dict) -> None:

@@ -17,6 +17,11 @@ urlpatterns = [
     path("applications/<id:pk>/confirm/", applications.application_confirm, name="application_confirm"),
     path("applications/<id:pk>/done/", applications.application_done, name="application_done"),
     path("applications/<id:pk>/withdraw/", applications.application_withdraw, name="application_withdraw"),
+    path(
+        "applications/<id:pk>/intermediate/withdraw/",
+        applications.intermediate_withdraw,
+        name="intermediate_withdraw",
+    ),
     path("applications/<id:pk>/delete/", applications.application_delete, name="application_delete"),
     # contracts (保証契約一覧) and fee statements (保証料計算書一覧)
     path("contracts/", contracts.contract_list, name="contract_list"),

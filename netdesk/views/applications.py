@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "return": "差戻し",
     "issue": "発行",
     "intermediate_submit": "中間前払金保証の申込",
+    "intermediate_withdraw": "中間前払金保証の取下げ",
 }
 # The 「?」 beside a field opens its entry on the help page.
 HELP_ANCHORS = {
@@ -191,6 +192,30 @@ def application_withdraw(request, pk):
         return redirect("netdesk:application_detail", pk=application.pk)
     snapshot = rules.application_snapshot(application, products)
     return render(request, "netdesk/application_withdraw.html", _summary(application, products, snapshot))
+
+
+@contractor_required
+@require_http_methods(["GET", "POST"])
+def intermediate_withdraw(request, pk):
+    """取下げ of the 中間前払金保証 request alone (the issued 前払金保証 stays), after a confirmation page."""
+    application = application_for_company(request, pk)
+    if request.method == "POST":
+        try:
+            services.intermediate_withdraw(application=application, by=request.user)
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "中間前払金保証の申込を取り下げました。")
+        return redirect("netdesk:application_detail", pk=application.pk)
+    products = selectors.application_products(application=application)
+    intermediate = next((p for p in products if p.product == Product.INTERMEDIATE and p.requested), None)
+    if intermediate is None or not intermediate.is_withdrawable:
+        messages.error(
+            request, "この中間前払金保証の申込は取り下げできません（取下げは申込済の間だけできます）。"
+        )
+        return redirect("netdesk:application_detail", pk=application.pk)
+    snapshot = rules.application_snapshot(application, products)
+    return render(request, "netdesk/intermediate_withdraw.html", _summary(application, products, snapshot))
 
 
 @contractor_required

@@ -23,7 +23,7 @@ def intermediate_new(request, pk):
     if contract.product != Product.ADVANCE:
         raise Http404
     previous = services.intermediate_request_for(advance_request)
-    if previous is not None and previous.requested and not previous.is_editable:
+    if previous is not None and previous.requested and not previous.may_send:
         messages.info(
             request, f"この工事の中間前払金保証は申込済みです（手続状況: {previous.status_label}）。"
         )

@@ -148,6 +148,7 @@ RULES: dict[str, Rule] = {
     "netdesk:application_confirm": Rule(netdesk(200, 404), lambda w: {"pk": w.draft.pk}),
     "netdesk:application_done": Rule(netdesk(200, 404), lambda w: {"pk": w.submitted.pk}),
     "netdesk:application_withdraw": Rule(netdesk(200, 404), lambda w: {"pk": w.submitted.pk}),
+    "netdesk:intermediate_withdraw": Rule(netdesk(200, 404), lambda w: {"pk": w.submitted.pk}),
     "netdesk:application_delete": Rule(netdesk(200, 404), lambda w: {"pk": w.draft.pk}),
     "netdesk:contract_list": Rule(netdesk()),
     "netdesk:contract_detail": Rule(netdesk(200, 404), contract),
