@@ -155,6 +155,8 @@ class VersionPdfColumn:
         """When D-Sure took the version; 掲載待ち while an electronic one waits for D-Sure (DSURE_URL)."""
         if version.posted_at is not None:
             return display_for_value(version.posted_at, "")
+        if getattr(version, "posting", None) is not None and version.posting.refused_at is not None:
+            return "掲載拒否（D-Sureが受け付けず。運用担当者へ）"
         return "掲載待ち" if version.contract.is_electronic else "—"
 
     @admin.display(description="保証証書")
@@ -676,11 +678,16 @@ class DsurePostingAdmin(ReadOnlyAdmin):
         "kind",
         "created_at",
         "posted_at",
+        "refused_at",
         "attempts",
         "next_attempt_at",
         "last_error",
     ]
-    list_filter = [("posted_at", admin.EmptyFieldListFilter), "kind"]
+    list_filter = [
+        ("posted_at", admin.EmptyFieldListFilter),
+        ("refused_at", admin.EmptyFieldListFilter),
+        "kind",
+    ]
     list_select_related = ["contract"]
     search_fields = ["contract__number"]
     fields = [
@@ -689,6 +696,7 @@ class DsurePostingAdmin(ReadOnlyAdmin):
         "posting_id",
         "created_at",
         "posted_at",
+        "refused_at",
         "attempts",
         "next_attempt_at",
         "last_error",

@@ -26,6 +26,15 @@ class DsureUnavailable(Exception):
     could not be read): try again later."""
 
 
+class DsureRefused(DsureUnavailable):
+    """D-Sure refused the request for good (4xx other than 401, 408, 429): the same request would be
+    refused again."""
+
+
+# A bad or rotated token, a timeout, a throttle: D-Sure may take the same request later.
+TRANSIENT = {401, 408, 429}
+
+
 def embedded() -> bool:
     return not settings.DSURE_URL
 
@@ -86,11 +95,20 @@ def _call(method: str, path: str, **kwargs) -> dict:
     except requests.RequestException as error:
         logger.warning("D-Sure unreachable method=%s path=%s error=%s", method, path, type(error).__name__)
         raise DsureUnavailable(type(error).__name__) from error
-    if response.status_code != 200:
-        logger.warning("D-Sure refused method=%s path=%s status=%s", method, path, response.status_code)
-        raise DsureUnavailable(f"HTTP {response.status_code}")
+    status = response.status_code
+    if status != 200:
+        logger.warning("D-Sure refused method=%s path=%s status=%s", method, path, status)
+        if 400 <= status < 500 and status not in TRANSIENT:
+            error = _read(lambda: response.json()["error"]) if _is_json(response) else ""
+            field = response.headers.get("X-Invalid-Field", "")
+            raise DsureRefused(f"HTTP {status} {error} field={field}"[:300])
+        raise DsureUnavailable(f"HTTP {status}")
     answer = _read(response.json)  # a proxy's HTML page is not D-Sure's answer
     if not isinstance(answer, dict):
         logger.warning("D-Sure answer unreadable method=%s path=%s", method, path)
         raise DsureUnavailable("unreadable answer")
     return answer
+
+
+def _is_json(response) -> bool:
+    return response.headers.get("Content-Type", "").startswith("application/json")

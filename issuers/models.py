@@ -560,6 +560,9 @@ class DsurePosting(models.Model):
     attempts = models.PositiveIntegerField("送信試行回数", default=0)
     next_attempt_at = models.DateTimeField("次回送信予定", db_index=True)
     posted_at = models.DateTimeField("掲載日時", null=True, blank=True)
+    # D-Sure refused it for good (a 4xx: malformed, or contradicting what it has); never retried on its
+    # own, and the contract's later postings wait behind it (docs/operations.md).
+    refused_at = models.DateTimeField("掲載拒否日時", null=True, blank=True)
     last_error = models.CharField("最後のエラー", max_length=300, blank=True)
 
     class Meta:

@@ -92,7 +92,7 @@ def postings_send_due(*, now=None, limit: int = 100) -> int:
     """The sweeper: the contracts with a posting due (failed before, or left by a crashed worker)."""
     now = now or timezone.now()
     contracts = (
-        DsurePosting.objects.filter(posted_at__isnull=True, next_attempt_at__lte=now)
+        DsurePosting.objects.filter(posted_at__isnull=True, refused_at__isnull=True, next_attempt_at__lte=now)
         .order_by("contract_id")
         .values_list("contract_id", flat=True)
         .distinct()[:limit]
@@ -100,14 +100,29 @@ def postings_send_due(*, now=None, limit: int = 100) -> int:
     return sum(postings_send(contract_id=pk, now=now) for pk in list(contracts))
 
 
+def posting_retry_refused(*, posting_id) -> bool:
+    """The operator, the cause fixed, sends a refused posting (and its contract's later ones) again."""
+    posting = DsurePosting.objects.filter(posting_id=posting_id, refused_at__isnull=False).first()
+    if posting is None:
+        return False
+    DsurePosting.objects.filter(pk=posting.pk).update(refused_at=None, next_attempt_at=timezone.now())
+    return postings_send(contract_id=posting.contract_id)
+
+
 def _attempt(posting: DsurePosting, *, now) -> bool:
     claimed = DsurePosting.objects.filter(
-        pk=posting.pk, posted_at__isnull=True, next_attempt_at__lte=now
+        pk=posting.pk, posted_at__isnull=True, refused_at__isnull=True, next_attempt_at__lte=now
     ).update(next_attempt_at=timezone.now() + CLAIM_LEASE, attempts=F("attempts") + 1)
     if not claimed:
         return False
     try:
         posted_at = dsure_client.post(_wire(posting))
+    except dsure_client.DsureRefused as error:
+        DsurePosting.objects.filter(pk=posting.pk).update(
+            refused_at=timezone.now(), last_error=str(error)[:300]
+        )
+        logger.error("D-Sure refused a posting number=%s error=%s", posting.contract.number, error)
+        return False
     except dsure_client.DsureUnavailable as error:
         posting.refresh_from_db(fields=["attempts"])
         DsurePosting.objects.filter(pk=posting.pk).update(

@@ -3,10 +3,13 @@ stand-in for issuers.dsure_client.post: what the clerk, the contractor and the a
 workers race or D-Sure answers oddly."""
 
 import datetime
+import json
 from unittest import mock
 
 import pytest
+import requests
 from django.core import mail
+from django.core.management import call_command
 
 from audit.models import AuditEntry
 from issuers import dsure_client, postings, services
@@ -94,3 +97,50 @@ def test_embedded_the_issued_mail_leaves_with_the_issue(
     with django_capture_on_commit_callbacks(execute=True):
         issue_with_notice(branch_x, body_p, clerk_x)
     assert len(mail.outbox) == 1
+
+
+def refusing(status, error, field):
+    def answer(method, url, **kwargs):
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps({"error": error}).encode()
+        response.headers["X-Invalid-Field"] = field
+        return response
+
+    return answer
+
+
+def test_a_posting_d_sure_refuses_for_good_is_marked_refused_not_retried_and_shown(
+    issued, monkeypatch, admin_client, time_machine, clerk_x, client
+):
+    calls = mock.Mock(side_effect=refusing(409, "conflict", "number"))
+    monkeypatch.setattr(requests, "request", calls)
+    assert not postings.postings_send(contract_id=issued.pk)
+    posting = DsurePosting.objects.get(contract=issued)
+    assert posting.refused_at is not None and posting.posted_at is None
+    assert "409" in posting.last_error and "number" in posting.last_error
+    assert posting.key_ciphertext  # kept encrypted: the operator may still get it posted
+
+    page = admin_client.get("/admin/issuers/dsureposting/?refused_at__isempty=0").content.decode()
+    assert issued.number in page and "409" in page
+    client.force_login(clerk_x)
+    contract_page = client.get(f"/admin/issuers/guaranteecontract/{issued.pk}/change/").content.decode()
+    assert "掲載拒否" in contract_page
+
+    time_machine.move_to(NOW + datetime.timedelta(days=1), tick=False)
+    postings.postings_send_due()
+    assert DsurePosting.objects.get(contract=issued).attempts == posting.attempts  # never retried on its own
+
+    # The operator, the cause fixed on D-Sure's side, sends it again.
+    monkeypatch.setattr(dsure_client, "post", lambda wire: NOW + datetime.timedelta(days=1))
+    call_command("send_outbox", retry_refused=[str(posting.posting_id)])
+    posting.refresh_from_db()
+    assert posting.posted_at is not None and posting.refused_at is None
+
+
+@pytest.mark.parametrize("status", [401, 408, 429, 503])
+def test_a_posting_d_sure_may_take_later_is_retried(issued, monkeypatch, status):
+    monkeypatch.setattr(requests, "request", refusing(status, "x", ""))
+    assert not postings.postings_send(contract_id=issued.pk)
+    posting = DsurePosting.objects.get(contract=issued)
+    assert posting.refused_at is None and posting.last_error == f"HTTP {status}"

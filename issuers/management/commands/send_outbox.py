@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from issuers.mail import deliver_due
-from issuers.postings import postings_send_due
+from issuers.postings import posting_retry_refused, postings_send_due
 
 
 class Command(BaseCommand):
@@ -18,8 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true")
         parser.add_argument("--interval", type=int, default=30)
+        parser.add_argument(
+            "--retry-refused",
+            nargs="+",
+            default=[],
+            metavar="POSTING_ID",
+            help="send these postings D-Sure refused again (their 掲載ID), once the cause is fixed",
+        )
 
-    def handle(self, *args, loop, interval, **options):
+    def handle(self, *args, loop, interval, retry_refused, **options):
+        for posting_id in retry_refused:
+            sent = posting_retry_refused(posting_id=posting_id)
+            self.stdout.write(f"{posting_id}: {'posted' if sent else 'not posted (see 最後のエラー)'}")
         while True:
             sent = deliver_due()
             if sent:
