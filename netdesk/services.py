@@ -332,6 +332,9 @@ def product_request_issue(*, product_request: ProductRequest, by) -> GuaranteeCo
     transaction, and point the request at it. A second click or a concurrent clerk waits on the lock,
     then finds it 発行済 and gets a clear message; never a second contract."""
     with transaction.atomic():
+        # The application first (the order of _lock): a 中間前払金保証 and a 変更 of its first advance
+        # are checked against each other, so the two guarantees of one work are issued one at a time.
+        Application.objects.select_for_update().filter(pk=product_request.application_id).exists()
         # The contract is read after the lock, not joined into it: a clerk who waited on the lock sees
         # the joined rows as they were before the winner committed (PostgreSQL, READ COMMITTED).
         locked = (
@@ -691,7 +694,9 @@ def amendment_issue(*, amendment: AmendmentRequest, by) -> CertificateVersion:
         contract = locked.product_request.contract
         if locked.format != contract.format:
             raise TransitionError(MIXED_FORMATS_MESSAGE)
-        # The other guarantee of the work may have been issued or changed since the 変更の申込.
+        # The other guarantee of the work may have been issued or changed since the 変更の申込; the
+        # application's lock keeps it from being issued while this is checked (product_request_issue).
+        Application.objects.select_for_update().filter(pk=locked.product_request.application_id).exists()
         try:
             _check_limits(
                 locked.product_request,

@@ -72,3 +72,63 @@ def test_concurrent_double_submit_makes_one_request(advance_a, contractor_a):
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({r.pk for r in results}) == 1
     assert AmendmentRequest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_advances_change_and_the_intermediate_issued_at_once_never_both_break_six_tenths(
+    client, advance_a, contractor_a, clerk_x, time_machine
+):
+    """Each alone is within 6/10 (50M: 25M + 0, 20M + 8M); together 33M is not. Whichever clerk is first,
+    the other is refused: both take the application's lock before they check the limits."""
+    from unittest import mock
+
+    from issuers import services as issuers_services
+    from tests.netdesk.test_intermediate import LATER, apply, intermediate_of
+
+    time_machine.move_to(LATER, tick=False)
+    apply(client, contractor_a, advance_a, guarantee_amount="8,000,000")
+    intermediate = intermediate_of(advance_a)
+    amendment = services.amendment_submit(
+        product_request=ProductRequest.objects.get(contract=advance_a),
+        by=contractor_a,
+        client_token=uuid.uuid4(),
+        format="electronic",
+        terms=Amendment(guarantee_amount=25_000_000),
+    )
+    barrier = threading.Barrier(2)
+    issue, change = issuers_services.contract_issue, issuers_services.contract_change
+
+    def slowly(function):
+        # Both checks pass before either writes, unless a lock keeps the second waiting.
+        def call(**kwargs):
+            threading.Event().wait(0.5)
+            return function(**kwargs)
+
+        return call
+
+    def run(operation):
+        try:
+            barrier.wait()
+            return operation()
+        except Exception as error:  # noqa: BLE001 (the refusal is the point)
+            return error
+        finally:
+            connection.close()
+
+    with (
+        mock.patch.object(issuers_services, "contract_issue", slowly(issue)),
+        mock.patch.object(issuers_services, "contract_change", slowly(change)),
+        ThreadPoolExecutor(max_workers=2) as pool,
+    ):
+        results = list(
+            pool.map(
+                run,
+                [
+                    lambda: services.amendment_issue(amendment=amendment, by=clerk_x),
+                    lambda: services.product_request_issue(product_request=intermediate, by=clerk_x),
+                ],
+            )
+        )
+    refused = [r for r in results if isinstance(r, services.TransitionError)]
+    assert len(refused) == 1, results
+    assert "60%（30,000,000 円）" in str(refused[0])
