@@ -6,7 +6,9 @@ import jaconv
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import cached_property
 
 from common import contract_numbers
 
@@ -52,6 +54,32 @@ class RelatedExistsListFilter(admin.RelatedOnlyFieldListFilter):
         rows = model_admin.get_queryset(request).filter(**{self.field_path: OuterRef("pk")})
         ordering = self.field_admin_ordering(field, request, model_admin)
         return field.get_choices(include_blank=False, limit_choices_to=Q(Exists(rows)), ordering=ordering)
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP + 1 rows: a branch's list is its share of the database (200,000 contracts at
+    1,000,000 certificates), and an exact count of it would cost what the branch holds, not what the
+    page shows. Beyond CAP the list says 「1,000件以上」 (templates/admin/pagination.html) and its
+    pages end there; the clerk narrows the list with a filter or the search."""
+
+    CAP = 1_000
+
+    @cached_property
+    def count(self):
+        # Without ORDER BY, the subquery stops after CAP + 1 rows of whatever index finds the branch.
+        return self.object_list.order_by()[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
+
+
+class CappedCount:
+    """Mix into a branch's list admin, before admin.ModelAdmin: the list and its total are never counted
+    past CappedCountPaginator.CAP (docs/performance.md)."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
 
 class ReadOnlyAdmin(ListFilterGuard, admin.ModelAdmin):

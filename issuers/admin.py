@@ -2,6 +2,7 @@
 訂正, 変更取消 and 認証キー再発行, each calling issuers.services."""
 
 import csv
+import datetime
 import io
 import re
 from urllib.parse import quote
@@ -23,17 +24,18 @@ from django.utils.html import format_html, format_html_join, strip_tags
 
 from accounts.audited_admin import AuditedAdmin
 from common.admin import (
+    CappedCount,
     ListFilterGuard,
     ReadOnlyAdmin,
     ReadOnlyInline,
     RelatedExistsListFilter,
     WidthInsensitiveSearch,
 )
-from common.formats import wareki, yen
+from common.formats import ERAS, wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField, validate_printable_year
 from common.http import pdf_response
 from common.spreadsheet import csv_text
-from issuers import amendments, selectors, services
+from issuers import amendments, numbers, selectors, services
 from issuers.documents import fee_statement
 from issuers.models import (
     Branch,
@@ -297,6 +299,40 @@ class CorrectionForm(forms.Form):
         return amendments.Amendment.from_values(self.cleaned_data).differing_from(self.current)
 
 
+def fiscal_year_label(year: int) -> str:
+    """ "令和08年度" for the fiscal year that starts on 2026-04-01."""
+    start = datetime.date(year, 4, 1)
+    for era_start, era in ERAS:
+        if start >= era_start:
+            return f"{era}{year - era_start.year + 1:02d}年度"
+    raise ValueError(f"no Japanese era for {year}")
+
+
+class FiscalYearListFilter(admin.SimpleListFilter):
+    """発行年度 (April to March, Tokyo) of the issue date, the current one and the nine before: a fixed
+    list, where the admin's date_hierarchy found the years with a DISTINCT over every row of the list
+    (0.9 s for a branch at 1,000,000 certificates; docs/performance.md)."""
+
+    title = "発行年度"
+    parameter_name = "fiscal_year"
+    field_name = "issued_at"
+    YEARS = 10
+
+    def lookups(self, request, model_admin):
+        current = numbers.fiscal_year(timezone.localdate())
+        return [(str(year), fiscal_year_label(year)) for year in range(current, current - self.YEARS, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isascii() or not value.isdigit() or not 1900 <= int(value) <= 9000:
+            raise IncorrectLookupParameters(f"no fiscal year {value!r}")
+        start = datetime.datetime(int(value), 4, 1, tzinfo=timezone.get_current_timezone())
+        end = start.replace(year=start.year + 1)
+        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
+
+
 class RevokedFilter(admin.SimpleListFilter):
     """取消 or not, in words (Django's own filter for an empty date says 「空／空でない」)."""
 
@@ -313,7 +349,7 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 @admin.register(GuaranteeContract)
-class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
+class GuaranteeContractAdmin(CappedCount, CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
     """Contracts of the clerk's branch with what the certificate says now (工事名, 受注者, 保証金額,
     保証期限 from the current version's content) and links to its documents."""
 
@@ -334,6 +370,7 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
         "format",
         ("ordering_body", RelatedExistsListFilter),
         "issued_at",
+        FiscalYearListFilter,
         RevokedFilter,
     ]
     list_select_related = ["ordering_body", "branch", "issued_by"]
@@ -341,7 +378,6 @@ class GuaranteeContractAdmin(CsvExport, BranchScopedAdmin, ReadOnlyAdmin):
     search_help_text = (
         "保証契約番号・工事名・受注者で検索できます（全角・半角、ハイフンの有無を問いません）。"
     )
-    date_hierarchy = "issued_at"
     fields = [
         "number",
         "work_name",

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
-from common.admin import ReadOnlyInline, RelatedExistsListFilter
+from common.admin import CappedCount, ReadOnlyInline, RelatedExistsListFilter
 from common.formats import kanji_number, wareki, yen
 from common.http import pdf_response
 from issuers import amendments
@@ -199,7 +199,7 @@ class ReturnForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(CsvExport, BranchScopedAdmin):
+class ApplicationAdmin(CappedCount, CsvExport, BranchScopedAdmin):
     """Applications sent to the clerk's branch, drafts excluded. Read-only: clerks act through the
     buttons (services), never by editing the contractor's data."""
 
