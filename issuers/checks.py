@@ -3,7 +3,7 @@
 
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -47,3 +47,22 @@ def dsure_url_is_https(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+INLINE_TASKS = "django.tasks.backends.immediate.ImmediateBackend"
+
+
+@register(Tags.security, deploy=True)
+def dsure_url_with_a_task_worker(app_configs=None, **kwargs):
+    """With DSURE_URL, postings go out through tasks: run inline, each is tried in the clerk's request, so
+    a bulk 発行 against a D-Sure that is down waits the client's timeout once per contract."""
+    if settings.DSURE_URL and settings.TASKS["default"]["BACKEND"] == INLINE_TASKS:
+        return [
+            Warning(
+                "DSURE_URL is set but tasks run inline (the immediate backend): postings are sent in "
+                "the clerk's request.",
+                hint="TASKS_BACKEND=database with db_worker processes (docs/operations.md, D-Sure apart).",
+                id="esurety.W001",
+            )
+        ]
+    return []
