@@ -60,7 +60,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -114,6 +113,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "netdesk:login"
 
+# Japanese only, whatever the browser asks for (no LocaleMiddleware): the clerk must never get an
+# English admin because the PC is set to English.
 LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -63,3 +63,14 @@ def test_the_clerks_pages_say_yes_no_amounts_and_rates_in_words(
             assert jargon not in page, (url, jargon)
     page = client.get(f"/admin/issuers/guaranteecontract/{contract.pk}/change/").content.decode()
     assert "0.250%" in page and "20,000,000 円" in page
+
+
+def test_a_browser_set_to_english_still_gets_the_japanese_service(client, clerk_x):
+    """The service is Japanese only: a clerk or official whose browser asks for English (a borrowed
+    PC, an English OS) must not get Django's English admin (「Username」「Log in」) mixed with ours."""
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    login = client.get("/admin/login/", **english).content.decode()
+    assert "ユーザー名" in login and "Username" not in login
+    client.force_login(clerk_x)
+    page = client.get("/admin/netdesk/application/", **english).content.decode()
+    assert "ログアウト" in page and "Log out" not in page
