@@ -392,13 +392,13 @@ def _terms(product_request: ProductRequest) -> issuers_services.GuaranteeTerms:
 # -- 中間前払金保証: applied for on the issued 前払金保証 of the same application (the same work) ---------
 
 
-def first_advance_contract(product_request: ProductRequest) -> GuaranteeContract | None:
-    """The issued, not withdrawn 前払金保証 contract of the request's application, or None."""
+def _issued_contract_of_work(product_request: ProductRequest, product: str) -> GuaranteeContract | None:
+    """The issued, not revoked contract of `product` on the request's application (the work), or None."""
     return (
         GuaranteeContract.objects.filter(
             pk__in=ProductRequest.objects.filter(
                 application_id=product_request.application_id,
-                product=Product.ADVANCE,
+                product=product,
                 status=Status.ISSUED,
             ).values("contract_id"),
             revoked_at__isnull=True,
@@ -406,6 +406,11 @@ def first_advance_contract(product_request: ProductRequest) -> GuaranteeContract
         .select_related("ordering_body")
         .first()
     )
+
+
+def first_advance_contract(product_request: ProductRequest) -> GuaranteeContract | None:
+    """The issued, not revoked 前払金保証 contract of the request's application, or None."""
+    return _issued_contract_of_work(product_request, Product.ADVANCE)
 
 
 def intermediate_request_for(advance_request: ProductRequest) -> ProductRequest | None:
@@ -482,18 +487,7 @@ def intermediate_submit(*, advance_request: ProductRequest, by, values: dict) ->
 
 def issued_intermediate_contract(product_request: ProductRequest) -> GuaranteeContract | None:
     """The issued, not revoked 中間前払金保証 contract of the request's application (work), or None."""
-    return (
-        GuaranteeContract.objects.filter(
-            pk__in=ProductRequest.objects.filter(
-                application_id=product_request.application_id,
-                product=Product.INTERMEDIATE,
-                status=Status.ISSUED,
-            ).values("contract_id"),
-            revoked_at__isnull=True,
-        )
-        .select_related("ordering_body")
-        .first()
-    )
+    return _issued_contract_of_work(product_request, Product.INTERMEDIATE)
 
 
 def _intermediate_issue_refusal(product_request: ProductRequest) -> str:
