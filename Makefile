@@ -76,14 +76,19 @@ bench: $(VENV)/.installed
 # each, side by side with their ratio; writes its block of docs/performance.md on a full run. About
 # 45 min on 2 cores, most of it loading the 1,000,000. A quick try:
 #   make bench-scale BENCH_CERTIFICATES=10000 BENCH_SCALE=50000 BENCH_SCALE_SECONDS=2
+# BENCH_LOAD_ONLY=1 only loads the two databases (ahead, while the machine is busy); BENCH_REUSE=1 keeps
+# the databases an earlier run loaded with the same counts and only migrates them (timed).
 BENCH_SCALE ?= 1000000
 BENCH_SCALE_SECONDS ?= 5
+BENCH_REUSE ?=
+BENCH_LOAD_ONLY ?=
 
 .PHONY: bench-scale
 bench-scale: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "bench-scale needs wrk: run make bench once, or apt-get install wrk"; exit 1; }
 	$(PY) bench/run.py --scale $(BENCH_SCALE) --certificates $(BENCH_CERTIFICATES) \
-		--seconds $(BENCH_SCALE_SECONDS) --runs $(BENCH_RUNS) --database-url $(BENCH_DATABASE_URL) --out $(BENCH_OUT)
+		--seconds $(BENCH_SCALE_SECONDS) --runs $(BENCH_RUNS) --database-url $(BENCH_DATABASE_URL) --out $(BENCH_OUT) \
+		$(if $(BENCH_REUSE),--reuse-loaded) $(if $(BENCH_LOAD_ONLY),--load-only)
 
 # The README's screenshots (docs/screenshots/*.png, 1280×900): the end-to-end browser test of the
 # electronic flow, run with SCREENSHOT_DIR set. Needs Debian's chromium (apt-get install chromium).

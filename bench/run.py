@@ -208,6 +208,16 @@ def _arguments():
         help="scale mode: the HTTP scenarios at --certificates and at this many, side by side",
     )
     parser.add_argument(
+        "--reuse-loaded",
+        action="store_true",
+        help="scale mode: keep a database an earlier run loaded with the same count (only migrate it)",
+    )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="scale mode: prepare the two databases and stop (measure later with --reuse-loaded)",
+    )
+    parser.add_argument(
         "--parts", default=",".join(PARTS), help="which benchmarks: http,render,issue,log,seal"
     )
     parser.add_argument(
@@ -216,7 +226,10 @@ def _arguments():
         default="on",
         help="experiment: 'off' sets the bench database's synchronous_commit off (no fsync wait per commit)",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if (args.reuse_loaded or args.load_only) and not args.scale:
+        parser.error("--reuse-loaded and --load-only are options of the scale mode (--scale N)")
+    return args
 
 
 def _step(text):
@@ -602,25 +615,13 @@ def _scale(args):
     ):
         site_out = out / size
         site_out.mkdir(parents=True, exist_ok=True)
-        env = _environment(argparse.Namespace(**{**vars(args), "database_url": url}), site_out)
-        _write_env_file(env, site_out / "bench.env")
-        _step(
-            f"{certificates:,} certificates: database {urlsplit(url).path.lstrip('/')}, migrate, bench_load"
+        sites[size] = _scale_site(args, certificates, url, site_out)
+    if args.load_only:
+        print(
+            f"\nLoaded (--load-only) in {(time.monotonic() - began) / 60:.1f} min; measure with "
+            f"make bench-scale BENCH_REUSE=1 (bench/run.py --scale {args.scale} --reuse-loaded)"
         )
-        _recreate_database(url, synchronous_commit=args.synchronous_commit)
-        _manage(env, "migrate", "--noinput", "-v0")
-        started = time.monotonic()
-        _manage(env, "bench_load", "--certificates", str(certificates), "--out", str(site_out / "bench.json"))
-        load_s = time.monotonic() - started
-        _manage(env, "collectstatic", "--noinput", "-v0")
-        data = json.loads((site_out / "bench.json").read_text())
-        sites[size] = {
-            "env": env,
-            "out": site_out,
-            "data": data,
-            "certificates": certificates,
-            "load_s": load_s,
-        }
+        return
 
     _step(
         f"gunicorn × 2 ({WORKERS} sync workers each); wrk, {args.connections} connections, {args.seconds:g} s × {args.runs} runs × 2 sizes"
@@ -646,6 +647,9 @@ def _scale(args):
                        "runs": args.runs, "connections": args.connections, "workers": WORKERS,
                        "big_company_contracts": sites["large"]["data"]["big_company_contracts"]},
         "load_s": {size: site["load_s"] for size, site in sites.items()},
+        "reused": {size: site["reused"] for size, site in sites.items()},
+        "migrate_s": {size: site["migrate_s"] for size, site in sites.items()},
+        "vacuum_s": {size: site["vacuum_s"] for size, site in sites.items()},
         "http": http,
         "explain": {size: site["explain"] for size, site in sites.items()},
         "machine": _machine(args.database_url, load_before),
@@ -663,6 +667,154 @@ def _scale(args):
     else:
         print(f"\nNot a full scale run (or --no-docs): see {out / 'results.md'}")
     print(f"make bench-scale took {(time.monotonic() - began) / 60:.1f} min")
+
+
+def _scale_site(args, certificates, url, site_out: Path) -> dict:
+    """One size's database, ready to serve: loaded now, or — with --reuse-loaded, when this run's
+    out directory says an earlier run loaded this very database (same name and OID, so not dropped
+    and recreated since) with this many certificates and the database still holds them — reused with
+    that load's bench.env (its key digests were computed with its KEY_DIGEST_SECRETS) and bench.json,
+    only migrated (timed: what a deployment of this code would run at this size)."""
+    env = _environment(argparse.Namespace(**{**vars(args), "database_url": url}), site_out)
+    name = urlsplit(url).path.lstrip("/")
+    loaded = (
+        _loaded_earlier(url, certificates, site_out, args.synchronous_commit) if args.reuse_loaded else None
+    )
+    site = {"out": site_out, "certificates": certificates, "reused": bool(loaded), "vacuum_s": None}
+    if loaded:
+        env.update(_read_env_file(site_out / "bench.env"))
+        _step(f"{certificates:,} certificates: database {name} loaded earlier ({loaded['at']}), migrate")
+        applied = _applied_migrations(url)
+        started = time.monotonic()
+        _manage(env, "migrate", "--noinput", "-v1")
+        site["migrate_s"] = time.monotonic() - started
+        site["load_s"] = loaded["load_s"]
+        if _applied_migrations(url) != applied:
+            # As after bench_load: statistics and the visibility map the backfills cleared, then a
+            # checkpoint, so the migrations' writes are on disk before anything is timed.
+            started = time.monotonic()
+            _vacuum_analyze(url)
+            site["vacuum_s"] = time.monotonic() - started
+        _step(
+            f"  migrate {site['migrate_s']:.1f} s"
+            + (
+                f", vacuum analyze + checkpoint {site['vacuum_s']:.1f} s"
+                if site["vacuum_s"] is not None
+                else ""
+            )
+        )
+    else:
+        (site_out / "loaded.json").unlink(missing_ok=True)  # an interrupted load is never reused
+        _write_env_file(env, site_out / "bench.env")
+        _step(f"{certificates:,} certificates: database {name}, migrate, bench_load")
+        _recreate_database(url, synchronous_commit=args.synchronous_commit)
+        started = time.monotonic()
+        _manage(env, "migrate", "--noinput", "-v0")
+        site["migrate_s"] = time.monotonic() - started
+        started = time.monotonic()
+        _manage(env, "bench_load", "--certificates", str(certificates), "--out", str(site_out / "bench.json"))
+        site["load_s"] = time.monotonic() - started
+        (site_out / "loaded.json").write_text(
+            json.dumps(
+                {
+                    "database": name,
+                    "oid": _database_oid(url),
+                    "certificates": certificates,
+                    "synchronous_commit": args.synchronous_commit,
+                    "load_s": site["load_s"],
+                    "at": time.strftime("%Y-%m-%d %H:%M %Z"),
+                }
+            )  # fmt: skip
+        )
+    _manage(env, "collectstatic", "--noinput", "-v0")
+    site["env"] = env
+    site["data"] = json.loads((site_out / "bench.json").read_text())
+    return site
+
+
+def _loaded_earlier(url, certificates, site_out: Path, synchronous_commit) -> dict | None:
+    """The marker of an earlier load of this database, when it still stands; else None (say why)."""
+    files = [site_out / name for name in ("loaded.json", "bench.json", "bench.env")]
+    if not all(path.exists() for path in files):
+        print(f"  --reuse-loaded: no earlier load in {site_out}", flush=True)
+        return None
+    loaded = json.loads(files[0].read_text())
+    data = json.loads(files[1].read_text())
+    name = urlsplit(url).path.lstrip("/")
+    expected = {"database": name, "oid": _database_oid(url), "certificates": certificates,
+                "synchronous_commit": synchronous_commit}  # fmt: skip
+    differs = [key for key, value in expected.items() if loaded.get(key) != value]
+    if data.get("certificates") != certificates:
+        differs.append("bench.json")
+    if not differs:
+        held = _count(url, "SELECT count(*) FROM dsure_certificate")
+        if held != certificates:
+            differs.append(f"certificates held: {held:,}")
+    if differs:
+        print(f"  --reuse-loaded: {name} is not the earlier load ({', '.join(differs)}): loading", flush=True)
+        return None
+    return loaded
+
+
+def _read_env_file(path: Path) -> dict:
+    """bench.env back as a dict (_write_env_file's name='value' lines)."""
+    env = {}
+    for line in path.read_text().splitlines():
+        name, _, value = line.partition("=")
+        env[name] = value.removeprefix("'").removesuffix("'")
+    return env
+
+
+def _connect(url: str, **kwargs):
+    import psycopg
+
+    return psycopg.connect(url, **kwargs)
+
+
+def _count(url: str, sql: str) -> int | None:
+    import psycopg
+
+    try:
+        with _connect(url) as connection:
+            return connection.execute(sql).fetchone()[0]
+    except psycopg.Error:
+        return None  # no such database or table yet
+
+
+def _database_oid(url: str) -> int | None:
+    name = urlsplit(url).path.lstrip("/")
+    admin = urlsplit(url)._replace(path="/postgres").geturl()
+    with _connect(admin) as connection:
+        row = connection.execute("SELECT oid FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return row[0] if row else None
+
+
+def _applied_migrations(url: str) -> int | None:
+    return _count(url, "SELECT count(*) FROM django_migrations")
+
+
+def _vacuum_analyze(url: str):
+    with _connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+        connection.execute("CHECKPOINT")
+
+
+def _scale_loads(results) -> str:
+    """How each database came to be: loaded by this run, or loaded earlier and only migrated."""
+    parts = []
+    for size in ("small", "large"):
+        certificates = f"{results['parameters'][size]:,}"
+        load_min = results["load_s"][size] / 60
+        if results.get("reused", {}).get(size):
+            vacuum = results["vacuum_s"][size]
+            parts.append(
+                f"the {certificates} loaded earlier ({load_min:.1f} min then), migrated in "
+                f"{results['migrate_s'][size]:.1f} s"
+                + (f" (then VACUUM ANALYZE + CHECKPOINT {vacuum:.0f} s)" if vacuum is not None else "")
+            )
+        else:
+            parts.append(f"the {certificates} loaded in {load_min:.1f} min")
+    return "; ".join(parts)
 
 
 def _drive_scale(sites, args) -> dict:
@@ -715,8 +867,7 @@ def _scale_markdown(results) -> str:
         f"two databases ({p['big_company_contracts']:,} on the contractor's company in both), gunicorn "
         f"{p['workers']} sync workers per database, wrk with {p['connections']} connections for "
         f"{p['seconds']:g} s per run, {p['runs']} runs alternating the two sizes (figures are medians); "
-        f"loading took {results['load_s']['small'] / 60:.1f} and {results['load_s']['large'] / 60:.1f} min, "
-        f"the whole run {results['elapsed_s'] / 60:.1f} min.",
+        f"{_scale_loads(results)}; the whole run {results['elapsed_s'] / 60:.1f} min.",
         "",
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM; PostgreSQL {m['postgresql']} (same "
         f"host); load average {m['loadavg_before']} before the run, {m['loadavg_after']} after.",
