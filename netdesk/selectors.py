@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -200,16 +201,91 @@ def fee_statements_for_company(*, company: Company) -> QuerySet[FeeStatement]:
     """The company's 保証料計算書, newest contract first and each contract's newest first, with the contract
     and the version they were computed on.
 
-    By contract, not by date across contracts: the page then walks the fee statements' contract index
-    down from the company's newest contract and stops when it is full, where newest-first across all
-    contracts sorted every statement of the company's contracts after a scan of the whole table
-    (docs/performance.md). Contracts are numbered as they are issued, so the order is still newest
-    first but for a 変更's 追加保証料, which stays with its contract."""
+    By contract, not by date across contracts: contracts are numbered as they are issued, so the order
+    is still newest first but for a 変更's 追加保証料, which stays with its contract. 保証料計算書一覧 pages
+    through `FeeStatementPages`, which reads in this order without the whole table."""
     return (
         FeeStatement.objects.filter(contract_id__in=contract_ids_for_company(company=company))
         .select_related("contract", "version")
         .order_by("-contract_id", "-issued_at", "-pk")
     )
+
+
+# On PostgreSQL, the company's contracts newest first (the index request_company_contracts) and, for each,
+# its statements (the fee statements' contract index): a LATERAL join is always a nested loop driven by
+# the company's own rows. As a plain join or IN, the planner chose a hash join of every fee statement
+# for a deep page (OFFSET 9,980: 225–540 ms at 1,000,000; docs/performance.md). {order} is DESC, or ASC
+# to read a page in the second half from the oldest end.
+_FEE_PAGE_SQL = """
+SELECT f.id FROM {request} AS r
+CROSS JOIN LATERAL (
+    SELECT s.id, s.issued_at FROM {statement} AS s WHERE s.contract_id = r.contract_id
+    ORDER BY s.issued_at {order}, s.id {order}
+) AS f
+WHERE r.company_id = %s AND r.contract_id IS NOT NULL
+ORDER BY r.contract_id {order}, f.issued_at {order}, f.id {order}
+LIMIT %s OFFSET %s
+"""
+_FEE_COUNT_SQL = """
+SELECT COALESCE(SUM(f.n), 0) FROM {request} AS r
+CROSS JOIN LATERAL (SELECT COUNT(*) AS n FROM {statement} AS s WHERE s.contract_id = r.contract_id) AS f
+WHERE r.company_id = %s AND r.contract_id IS NOT NULL
+"""
+
+
+class FeeStatementPages:
+    """保証料計算書一覧 for Django's Paginator (`count()`, then a slice), in the order of
+    `fee_statements_for_company`: every page reads the company's own contracts and statements, never
+    the table. On PostgreSQL the count and the page's ids come from a LATERAL join over the company's
+    contracts (above) — a page in the first half read from the newest end, one in the second half from
+    the oldest end, so the last page costs what the first does and the middle one the most (half the
+    company's statements) — then the page's ≤ 20 statements by id with their contract and version:
+    three queries. Elsewhere (SQLite) the queryset itself."""
+
+    ordered = True  # what Paginator checks on a queryset
+
+    def __init__(self, *, company: Company):
+        self.company = company
+        self.queryset = fee_statements_for_company(company=company)
+        self.lateral = connection.vendor == "postgresql"
+        self.counted: int | None = None
+
+    def _sql(self, template: str, **order) -> str:
+        return template.format(
+            request=connection.ops.quote_name(ProductRequest._meta.db_table),
+            statement=connection.ops.quote_name(FeeStatement._meta.db_table),
+            **order,
+        )
+
+    def count(self) -> int:
+        if not self.lateral:
+            return self.queryset.count()
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql(_FEE_COUNT_SQL), [self.company.pk])
+            self.counted = int(cursor.fetchone()[0])
+        return self.counted
+
+    def __getitem__(self, key: slice) -> list[FeeStatement]:
+        if not isinstance(key, slice) or key.step is not None or key.stop is None:
+            raise TypeError("FeeStatementPages takes slices [start:stop] only")
+        start, stop = max(key.start or 0, 0), key.stop
+        if self.counted is not None:
+            stop = min(stop, self.counted)
+        if stop <= start:
+            return []
+        if not self.lateral:
+            return list(self.queryset[start:stop])
+        if self.counted is not None and start > self.counted - stop:  # nearer the oldest end
+            sql, offset, backward = self._sql(_FEE_PAGE_SQL, order="ASC"), self.counted - stop, True
+        else:
+            sql, offset, backward = self._sql(_FEE_PAGE_SQL, order="DESC"), start, False
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.company.pk, stop - start, offset])
+            ids = [row[0] for row in cursor.fetchall()]
+        if backward:
+            ids.reverse()
+        found = FeeStatement.objects.select_related("contract", "version").in_bulk(ids)
+        return [found[pk] for pk in ids]
 
 
 # -- the branch clerk's home (the admin's first page) ------------------------------------------------

@@ -158,7 +158,7 @@ def key_notice_pdf(request, pk):
 @require_GET
 @contractor_required
 def fee_statement_list(request):
-    statements = selectors.fee_statements_for_company(company=request.company)
+    statements = selectors.FeeStatementPages(company=request.company)
     page = Paginator(statements, FEE_STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "netdesk/fee_statement_list.html", {"page": page})
 

@@ -48,8 +48,11 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument("--sql", action="store_true", help="print the queries of one request instead")
         parser.add_argument("--explain", help="JSON file: statements of one request, the slowest one's plan")
+        parser.add_argument(
+            "--page", type=int, help="for a list: ask for this page (?page=N), e.g. a deep one"
+        )
 
-    def handle(self, *args, scenario, data, requests, sql, explain, **options):
+    def handle(self, *args, scenario, data, requests, sql, explain, page, **options):
         info = json.loads(Path(data).read_text())
         User = get_user_model()
         client = Client(HTTP_HOST="127.0.0.1")
@@ -72,7 +75,8 @@ class Command(BaseCommand):
             if scenario == "certificate":
                 return client.get(f"/dsure/certificates/{pair['public_id']}/")
             if scenario in PAGES:
-                return client.get(PAGES[scenario][1])
+                path = PAGES[scenario][1]
+                return client.get(f"{path}{'&' if '?' in path else '?'}page={page}" if page else path)
             if scenario == "page":
                 return client.get(f"/bench/page/{pair['certificate_id']}/")
             if scenario == "bare":
