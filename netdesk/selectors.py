@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
@@ -110,37 +111,58 @@ class _VersionStub(NamedTuple):
     sequence: int
     kind: str
     deadline: str | None
-    revoked: bool
 
 
-def contract_ids_with_status(*, company: Company, status: str, today: datetime.date) -> list[int]:
+def contract_ids_with_status(*, company: Company, status: str, today: datetime.date) -> set[int]:
     """Ids of the company's contracts whose status is 有効 / 期限切れ / 取消 today.
 
     Which version is current follows the history rule (a 変更取消 makes the previous one current
-    again), so it is decided in Python on a light read of every version row (one query: sequence,
-    kind and the 保証期限 pulled out of the JSON), not guessed in SQL.
+    again), so it is decided in Python on a light read of every version row of the company's
+    contracts (sequence, kind and the 保証期限 pulled out of the JSON), not guessed in SQL; which are
+    取消 comes from the partial index of withdrawn contracts. Both queries are driven by the company's
+    own contracts: joining the contracts table (for revoked_at, or the versions' default ordering by
+    the contract's issued_at) scanned all of it (docs/performance.md).
     """
+    company_contracts = contract_ids_for_company(company=company)
     rows = (
-        CertificateVersion.objects.filter(contract_id__in=contract_ids_for_company(company=company))
-        .annotate(
-            deadline=KT("content__guarantee_deadline"),
-            revoked=Q(contract__revoked_at__isnull=False),
+        CertificateVersion.objects.filter(contract_id__in=company_contracts)
+        .annotate(deadline=KT("content__guarantee_deadline"))
+        .order_by()  # the model's ordering would join every contract for issued_at; the history sorts
+        .values_list("contract_id", "sequence", "kind", "deadline")
+    )
+    revoked = set(
+        GuaranteeContract.objects.filter(revoked_at__isnull=False, pk__in=company_contracts).values_list(
+            "pk", flat=True
         )
-        .values_list("contract_id", "sequence", "kind", "deadline", "revoked")
     )
     by_contract: dict[int, list[_VersionStub]] = defaultdict(list)
     for row in rows:
         by_contract[row[0]].append(_VersionStub(*row))
-    matching = []
+    matching = set()
     for contract_id, versions in by_contract.items():
         history = issuers_selectors.contract_history(versions)
         if not history:
             continue
-        current = history[-1].shown
-        content = {"guarantee_deadline": current.deadline or ""}
-        if issuers_selectors.contract_status(content, today=today, revoked=current.revoked) == status:
-            matching.append(contract_id)
+        content = {"guarantee_deadline": history[-1].shown.deadline or ""}
+        if issuers_selectors.contract_status(content, today=today, revoked=contract_id in revoked) == status:
+            matching.add(contract_id)
     return matching
+
+
+def contracts_page(
+    requests: QuerySet[ProductRequest], *, number, keep: set[int] | None = None
+) -> tuple[Page, list[ProductRequest]]:
+    """A page of 保証契約一覧 and its requests. With `keep` (the 状態 filter's contract ids) the
+    filtered list's contract ids are read newest first (the company's index, ints only), kept when
+    in `keep` and paged here, and only the page's 20 requests are fetched: the ids as an IN list of
+    thousands in the count and again in the page cost more than the whole rest (docs/performance.md)."""
+    if keep is None:
+        page = Paginator(requests, CONTRACTS_PER_PAGE).get_page(number)
+        return page, list(page.object_list)
+    ids = [pk for pk in requests.values_list("contract_id", flat=True) if pk in keep]
+    page = Paginator(ids, CONTRACTS_PER_PAGE).get_page(number)
+    shown = {r.contract_id: r for r in requests.filter(contract_id__in=page.object_list)}
+    return page, [shown[pk] for pk in page.object_list]
 
 
 @dataclass(frozen=True)

@@ -56,17 +56,17 @@ def contract_list(request):
         ordering_body_id=filters["ordering_body"].pk if filters["ordering_body"] else None,
         electronic_only=tab == ELECTRONIC_TAB,
     )
+    keep = None
     if filters["status"]:
-        ids = selectors.contract_ids_with_status(
+        keep = selectors.contract_ids_with_status(
             company=request.company, status=filters["status"], today=today
         )
-        requests = requests.filter(contract_id__in=ids)
-    page = Paginator(requests, selectors.CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
+    page, shown = selectors.contracts_page(requests, number=request.GET.get("page"), keep=keep)
     context = {
         "tab": tab,
         "form": form,
         "page": page,
-        "rows": selectors.contract_summaries(list(page.object_list), today=today),
+        "rows": selectors.contract_summaries(shown, today=today),
     }
     return render(request, "netdesk/contract_list.html", context)
 

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from issuers import services as issuers_services
 from issuers.models import CertificateVersion, GuaranteeContract
 from netdesk.models import Application, ProductRequest, Status
 from tests.netdesk.contracts_helpers import detail_url
@@ -140,3 +141,37 @@ def test_fee_statement_list_query_count_is_bounded(
     client.force_login(contractor_a)
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get("/netdesk/fee-statements/").status_code == 200
+
+
+def test_status_filter_pages_through_the_matching_contracts_newest_first(
+    client, contractor_a, advance_a, many_contracts, clerk_x
+):
+    """100 are 期限切れ (every tenth bulk contract): five pages of 20, newest contract first, the last
+    ending with the oldest; with a second filter the two combine; a revoked one is 取消 only."""
+    client.force_login(contractor_a)
+    expired = sorted((c for i, c in enumerate(many_contracts) if i % 10 == 0), key=lambda c: -c.pk)
+    shown = []
+    for number in range(1, 6):
+        page = client.get("/netdesk/contracts/", {"status": "期限切れ", "page": number}).content.decode()
+        assert f"{number} / 5 ページ（100件）" in page
+        shown += [c.pk for c in expired if c.number in page]
+    assert shown == [c.pk for c in expired]
+    assert 'status=%E6%9C%9F%E9%99%90%E5%88%87%E3%82%8C&amp;page=4"' in page  # 前へ keeps the filter
+    page = client.get(
+        "/netdesk/contracts/", {"status": "期限切れ", "product": "performance"}
+    ).content.decode()
+    assert "該当する保証契約はありません" in page
+    revoked = advance_a
+    issuers_services.contract_revoke(contract=revoked, by=clerk_x, reason="工事請負契約の解除")
+    page = client.get("/netdesk/contracts/", {"status": "取消"}).content.decode()
+    assert "1 件中 1–1 件" in page and revoked.number in page
+    page = client.get("/netdesk/contracts/", {"status": "有効", "page": "2"}).content.decode()
+    assert f"{COUNT + 2 - 100 - 1}件" in page and revoked.number not in page
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "9999", "1e2", "9" * 5000])
+def test_status_filter_with_a_bad_page_number_shows_a_page(client, contractor_a, many_contracts, value):
+    client.force_login(contractor_a)
+    response = client.get("/netdesk/contracts/", {"status": "期限切れ", "page": value})
+    assert response.status_code == 200
+    assert "100 件中" in response.content.decode()
