@@ -53,11 +53,20 @@ FULL_RUN = {"certificates": 100_000, "issue": 1000, "runs": 3}
 PARTS = ("http", "render", "issue", "log", "seal")
 SEAL_REQUESTS = 200  # per way of issuing, in bench_seal (one process, each request timed)
 
+EXPIRED = "%E6%9C%9F%E9%99%90%E5%88%87%E3%82%8C"  # 期限切れ, percent-encoded for wrk
+# Page 250 of 保証料計算書一覧 is the middle of the big company's 10,000 statements: its dearest page.
+
 # The scale mode (--scale N, `make bench-scale`): every scenario at --certificates and at N, side by side.
 # Beyond the scenarios of the plain run, every list whose cost must not grow with the database.
 SCALE_PAGES = {
     "applications": ("Net Desk 保証申込 list", "contractor", "/netdesk/applications/"),
     "fees": ("Net Desk 保証料計算書一覧", "contractor", "/netdesk/fee-statements/"),
+    "fees_middle": ("Net Desk 保証料計算書一覧, page 250", "contractor", "/netdesk/fee-statements/?page=250"),
+    "contracts_status": (
+        "Net Desk contract list, 状態 期限切れ",
+        "contractor",
+        "/netdesk/contracts/?status=" + EXPIRED,
+    ),
     "contracts_tab": ("Net Desk contract list, 電子 tab", "contractor", "/netdesk/contracts/?tab=electronic"),
     "inbox": ("D-Sure inbox (受領済み電子証書一覧)", "official", "/dsure/inbox/"),
     "history": ("D-Sure history (閲覧履歴)", "official", "/dsure/history/"),

@@ -4,8 +4,8 @@ Replays the scenario's request in-process (Django's test client, the full middle
 database loaded by bench_load) under pyinstrument and prints the call tree, or with --sql the queries
 of one request and their time, or with --explain FILE (JSON) the number of statements of one request
 and the plan (EXPLAIN (ANALYZE, BUFFERS)) of its slowest SELECT, as `make bench-scale` reports them.
-Scenarios: those of bench/run.py (lookup, certificate, list, applications, fees, inbox, history,
-admin, queue, home, page, bare) and issue (one issuance through the issue service).
+Scenarios: those of bench/run.py (lookup, certificate, list, applications, fees, fees_middle,
+contracts_status, inbox, history, admin, queue, home, page, bare) and issue (one issuance through the issue service).
 
     set -a; . /tmp/esurety-bench/bench.env; set +a     # the settings of the last `make bench`
     .venv/bin/python manage.py bench_profile lookup --data /tmp/esurety-bench/bench.json
@@ -29,6 +29,8 @@ PAGES = {
     "list": ("contractor", "/netdesk/contracts/"),
     "applications": ("contractor", "/netdesk/applications/"),
     "fees": ("contractor", "/netdesk/fee-statements/"),
+    "fees_middle": ("contractor", "/netdesk/fee-statements/?page=250"),
+    "contracts_status": ("contractor", "/netdesk/contracts/?status=%E6%9C%9F%E9%99%90%E5%88%87%E3%82%8C"),
     "contracts_tab": ("contractor", "/netdesk/contracts/?tab=electronic"),
     "inbox": ("official", "/dsure/inbox/"),
     "history": ("official", "/dsure/history/"),
