@@ -6,16 +6,28 @@ Canonical = sorted keys, no whitespace, UTF-8, times in UTC to the microsecond, 
 read back from SQLite or PostgreSQL hashes to the same value."""
 
 import datetime
+import functools
 import hashlib
 import hmac
 import json
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
 
 # The chain hash before the first position.
 GENESIS = "0" * 64
 _SEAL_SALT = "audit.seal"
+# What the hash covers: every field of an entry but its id, hash and seal.
+CONTENT_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "detail",
+    "ip_address",
+)
 
 
 def canonical_time(at: datetime.datetime) -> str:
@@ -30,34 +42,52 @@ def canonical_json(content: dict) -> bytes:
 
 def content_hash(entry) -> str:
     """The hash of an entry's content (a model instance, also a migration's historical one)."""
+    return content_hash_of(*(getattr(entry, name) for name in CONTENT_FIELDS))
+
+
+def content_hash_of(at, actor_id, actor_label, action, object_type, object_id, summary, detail, ip_address):
+    """The same hash from the plain values, in CONTENT_FIELDS order (a row read with values_list)."""
     return hashlib.sha256(
         canonical_json(
             {
-                "at": canonical_time(entry.at),
-                "actor_id": entry.actor_id,
-                "actor_label": entry.actor_label,
-                "action": entry.action,
-                "object_type": entry.object_type,
-                "object_id": entry.object_id,
-                "summary": entry.summary,
-                "detail": entry.detail,
-                "ip_address": entry.ip_address,
+                "at": canonical_time(at),
+                "actor_id": actor_id,
+                "actor_label": actor_label,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "summary": summary,
+                "detail": detail,
+                "ip_address": ip_address,
             }
         )
     ).hexdigest()
 
 
 def seal(entry_hash: str) -> str:
-    return salted_hmac(_SEAL_SALT, entry_hash, algorithm="sha256").hexdigest()
+    """HMAC-SHA256 of the hash, keyed as Django's salted_hmac(_SEAL_SALT, …, algorithm="sha256")
+    keys it: SHA-256(salt ‖ SECRET_KEY)."""
+    return hmac.new(seal_keys()[0], entry_hash.encode(), hashlib.sha256).hexdigest()
 
 
-def seal_matches(entry_hash: str, entry_seal: str) -> bool:
-    """Also under a retired SECRET_KEY (SECRET_KEY_FALLBACKS), so rotating it breaks nothing."""
+def seal_keys() -> tuple[bytes, ...]:
+    """The sealing key of SECRET_KEY, then of each SECRET_KEY_FALLBACKS, derived once (not per entry)."""
+    return _derived_keys((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+
+
+@functools.lru_cache(maxsize=8)
+def _derived_keys(secrets: tuple[str | bytes, ...]) -> tuple[bytes, ...]:
+    salt = _SEAL_SALT.encode()
+    return tuple(hashlib.sha256(salt + (s if isinstance(s, bytes) else s.encode())).digest() for s in secrets)
+
+
+def seal_matches(entry_hash: str, entry_seal: str, keys: tuple[bytes, ...] | None = None) -> bool:
+    """Also under a retired SECRET_KEY (SECRET_KEY_FALLBACKS), so rotating it breaks nothing. A
+    sequencer passes `keys` (seal_keys()) read once for its round."""
+    message = entry_hash.encode()
     return any(
-        hmac.compare_digest(
-            salted_hmac(_SEAL_SALT, entry_hash, secret=secret, algorithm="sha256").hexdigest(), entry_seal
-        )
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest(), entry_seal)
+        for key in (keys if keys is not None else seal_keys())
     )
 
 

@@ -4,7 +4,7 @@
   certificate_revoke inside their own transaction, it stores one LogEntry and queues it, holding no
   shared lock.
 - `sequence_pending` is the sequencer: after the commit (inline in the embedded default, on the task
-  worker when scaled out), it takes pending entries in batches, gives them contiguous indices, stores
+  worker when scaled out), it takes the pending entries in batches, gives them contiguous indices, stores
   the perfect subtrees they complete and publishes a signed checkpoint.
 - `inclusion_proof`, `consistency_proof` and `proof_bundle` read proofs from the stored subtrees.
 """
@@ -121,16 +121,18 @@ def sequence_log() -> None:
 
 
 def sequence_pending(*, batch_size: int = BATCH_SIZE) -> int:
-    """Integrate every pending entry and publish a checkpoint per batch; returns how many. A second
-    sequencer finds the head locked and returns; the first repeats until the queue is empty."""
+    """Integrate what is pending and publish a checkpoint per batch; returns how many. A round takes
+    up to `batch_size` entries and repeats only when its batch was full; it does not chase entries
+    committed meanwhile. A second sequencer waits for the head instead (each posting queues its own
+    round after its commit), so every posting is in a checkpoint by the time its own round returns:
+    the waiters take, in one batch, what was committed during the round they waited for."""
     integrated = 0
     while True:
         with transaction.atomic():
-            head = LogHead.objects.select_for_update(skip_locked=True).filter(pk=LogHead.SINGLETON).first()
+            head = LogHead.objects.select_for_update().filter(pk=LogHead.SINGLETON).first()
             if head is None:
-                head, created = LogHead.objects.get_or_create(pk=LogHead.SINGLETON)
-                if not created:
-                    return integrated  # another sequencer holds it
+                LogHead.objects.get_or_create(pk=LogHead.SINGLETON)
+                head = LogHead.objects.select_for_update().get(pk=LogHead.SINGLETON)
             batch = list(
                 LogEntry.objects.filter(
                     pk__in=LogPending.objects.order_by("entry_id").values("entry_id")[:batch_size]
@@ -162,6 +164,8 @@ def sequence_pending(*, batch_size: int = BATCH_SIZE) -> int:
             head.size = new
             head.save(update_fields=["size"])
             integrated += len(batch)
+        if len(batch) < batch_size:
+            return integrated
 
 
 def _signed(size: int, root: bytes) -> str:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from dsure.digest import key_digest
-from dsure.models import LogEntry, LogLeaf, PostedVersion
+from dsure.models import LogCheckpoint, LogEntry, LogLeaf, PostedVersion
 from dsure.services import api_client_create, certificate_key_replace, certificate_revoke
 from dsure.transparency import sequence_pending
 from tests.audit.helpers import raw_sql_bypassing_the_trigger
@@ -404,3 +404,12 @@ def test_after_a_cancelled_change_the_bundle_is_the_restored_versions(cert_p, to
     assert (posting["sequence"], posting["kind"]) == (1, "new")
     assert posting["content"] == answer["current"] and answer["current"]["guarantee_amount"] == 20_000_000
     assert answer["proof"]["index"] == 0
+
+
+def test_more_pending_than_a_batch_get_a_checkpoint_per_batch_in_one_call(cert_p):
+    post_changes(5)
+    assert sequence_pending(batch_size=4) == 6
+    assert list(LogCheckpoint.objects.order_by("size").values_list("size", flat=True)) == [4, 6]
+    _, size, root = checkpoint()
+    assert size == 6 and mth(entries(size)) == root
+    assert sequence_pending(batch_size=4) == 0
