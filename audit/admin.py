@@ -10,7 +10,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from audit.models import AuditEntry, PendingEntry
+from audit.models import ArchivedSegment, AuditEntry, PendingEntry
 from audit.sequencer import sequence_pending
 from common.admin import ReadOnlyAdmin
 
@@ -64,3 +64,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(entry.detail, ensure_ascii=False, indent=2, sort_keys=True)
         )
+
+
+@admin.register(ArchivedSegment)
+class ArchivedSegmentAdmin(ReadOnlyAdmin):
+    """What `manage.py audit_archive` moved to files: the range, the file and its SHA-256."""
+
+    list_display = ["__str__", "archived_at", "file_name", "file_sha256"]
+    fields = ["first_position", "last_position", "archived_at", "file_name", "file_sha256", "last_chain_hash"]
+    readonly_fields = fields

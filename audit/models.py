@@ -129,3 +129,54 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"{self.entries} entries, last {self.last_hash[:12]}"
+
+
+class ArchivedSegment(models.Model):
+    """Positions `first_position`…`last_position` of the trail, moved out of the database into a file
+    (`manage.py audit_archive`, docs/audit.md): the file's SHA-256 and the chain hashes at both ends
+    stay here, so `audit_verify` starts the chain where the archive ends and `audit_verify --archive
+    FILE` checks the file itself. Segments follow one another from position 1 with no gap; `seal` is
+    an HMAC of the row, so a segment row written by hand (to hide deleted positions) is refused."""
+
+    first_position = models.PositiveBigIntegerField("最初の順序", unique=True)
+    last_position = models.PositiveBigIntegerField("最後の順序", unique=True)
+    previous_chain_hash = models.CharField("直前の連鎖ハッシュ", max_length=64)
+    last_chain_hash = models.CharField("最後の連鎖ハッシュ", max_length=64)
+    file_name = models.CharField("ファイル名", max_length=200)
+    file_sha256 = models.CharField("ファイルのSHA-256", max_length=64)
+    archived_at = models.DateTimeField("保管日時")
+    seal = models.CharField("封印", max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "保管済みの監査記録"
+        verbose_name_plural = "保管済みの監査記録"
+        ordering = ["first_position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_position__gte=models.F("first_position")),
+                name="audit_segment_not_empty",
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.first_position}–#{self.last_position}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("監査記録は変更できません。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("監査記録は削除できません。")
+
+    @property
+    def entries(self) -> int:
+        return self.last_position - self.first_position + 1
+
+    def sealed_content(self) -> str:
+        return (
+            f"{self.first_position}:{self.last_position}:{self.previous_chain_hash}:"
+            f"{self.last_chain_hash}:{self.file_name}:{self.file_sha256}"
+        )

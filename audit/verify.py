@@ -4,8 +4,9 @@ head says, and no entry outside the trail but those a sequencer has yet to take.
 
 from dataclasses import dataclass
 
+from audit.archive import archive_problem
 from audit.hashing import GENESIS, chain_hash, seal_matches
-from audit.models import AuditEntry, ChainHead, PendingEntry, TrailPosition
+from audit.models import ArchivedSegment, AuditEntry, ChainHead, PendingEntry, TrailPosition
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,18 @@ class ChainReport:
 
 
 def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
-    """Positions up to the head's count, read once, in order; then every entry without a position.
-    Positions added while it runs lie beyond the head it read and are left for the next run."""
+    """The archived segments' records (audit.archive), then the positions after them up to the head's
+    count, read once, in order; then every entry without a position. Positions added while it runs
+    lie beyond the head it read and are left for the next run."""
+    if problem := archive_problem():
+        return ChainReport(0, None, problem)
+    archived = ArchivedSegment.objects.order_by("-last_position").first()
+    start, expected_chain = (archived.last_position, archived.last_chain_hash) if archived else (0, GENESIS)
     head = ChainHead.objects.filter(pk=ChainHead.SINGLETON).first()
-    positions = TrailPosition.objects.select_related("entry").order_by("position")
+    positions = TrailPosition.objects.select_related("entry").filter(position__gt=start).order_by("position")
     if head is not None:
         positions = positions.filter(position__lte=head.entries)
-    expected_chain, last, verified = GENESIS, None, 0
+    last, verified = None, start
     for place in positions.iterator(chunk_size=chunk_size):
         entry = place.entry
         if place.position != verified + 1:
@@ -46,7 +52,7 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
             )
         last, verified = entry, verified + 1
     if head is None:
-        if last is not None:
+        if verified:
             return ChainReport(verified, last, "the chain head is missing")
     elif verified != head.entries or expected_chain != head.last_hash:
         return ChainReport(

@@ -277,3 +277,5 @@ SEAL_CHECKS_PER_HOUR = env.int("SEAL_CHECKS_PER_HOUR", default=30)
 # D-Sure lookup attempts older than this are deleted by `manage.py dsure_prune_lookups` (13 months: a
 # year of 閲覧履歴 and throttling evidence; every lookup stays in the audit trail).
 LOOKUP_RETENTION_DAYS = env.int("LOOKUP_RETENTION_DAYS", default=400)
+# The audit trail stays in the database this long; older entries go to files (manage.py audit_archive).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3653)

@@ -24,7 +24,9 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
 
+from audit.models import ArchivedSegment
 from dsure.events import certificate_event_raise
 from dsure.models import Delivery
 from dsure.services import api_client_create
@@ -118,6 +120,19 @@ def delivery(world):
     event = notice(world)
     official = world.users[OFFICIAL_P].official
     return Delivery.objects.get_or_create(event=event, official=official)[0]
+
+
+def archived_segment(world):
+    """A segment of the audit trail that audit_archive moved to a file (its record only)."""
+    segment = ArchivedSegment.objects.first()
+    if segment is None:
+        segment = ArchivedSegment(
+            first_position=1, last_position=1, previous_chain_hash="0" * 64, last_chain_hash="1" * 64,
+            file_name="audit-trail-000000000001-000000000001.jsonl", file_sha256="2" * 64,
+            archived_at=timezone.now(), seal="3" * 64,
+        )  # fmt: skip
+        segment.save()
+    return segment
 
 
 def certificate_version(world):
@@ -280,6 +295,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.loginfailure": AdminModel(lambda w: w.login_failure, **READ_ONLY),
     "accounts.tokenbucket": AdminModel(lambda w: w.token_bucket, add=False),
     "audit.auditentry": AdminModel(lambda w: w.audit_entry, **READ_ONLY),
+    "audit.archivedsegment": AdminModel(archived_segment, **READ_ONLY),
     "dsure.body": AdminModel(lambda w: w.certificate.body),
     "dsure.official": AdminModel(lambda w: w.users[OFFICIAL_P].official),
     "dsure.certificate": AdminModel(lambda w: w.certificate, **READ_ONLY),

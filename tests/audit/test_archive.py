@@ -1,0 +1,132 @@
+"""Archiving the oldest part of the trail (manage.py audit_archive): the rows leave the database, the
+proof stays, and audit_verify still finds any row removed, changed or forged around the archive."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+import audit
+from audit.models import ArchivedSegment, AuditEntry, TrailPosition
+from audit.sequencer import sequence_pending
+from tests.audit.helpers import raw_sql_bypassing_the_trigger
+
+OLD = datetime.datetime(2024, 4, 1, 9, 0, tzinfo=datetime.UTC)
+NOW = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+def run(command, *args) -> str:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out)
+    return out.getvalue()
+
+
+def broken(command, *args) -> str:
+    with pytest.raises(CommandError) as error:
+        call_command(command, *args, stdout=io.StringIO())
+    return str(error.value)
+
+
+@pytest.fixture
+def trail(db, time_machine):
+    """Five entries from 2024, then three from 2026: a retention of one year archives the first five."""
+    time_machine.move_to(OLD, tick=False)
+    for n in range(5):
+        audit.record(action="test.old", summary=f"古い記録 {n}", n=n)
+    time_machine.move_to(NOW, tick=False)
+    for n in range(3):
+        audit.record(action="test.new", summary=f"新しい記録 {n}", n=n)
+    sequence_pending()
+
+
+def archive_file(tmp_path):
+    (path,) = tmp_path.glob("*.jsonl")
+    return path
+
+
+def test_entries_older_than_the_retention_leave_the_database_and_the_trail_still_verifies(trail, tmp_path):
+    output = run("audit_archive", "--to", str(tmp_path), "--days", "365")
+
+    assert "Archived positions 1–5 (5 entries)" in output
+    sequence_pending()  # the archive's own entry, as after its commit
+    assert list(TrailPosition.objects.order_by("position").values_list("position", flat=True)) == [6, 7, 8, 9]
+    assert sorted(AuditEntry.objects.values_list("action", flat=True)) == [
+        "audit.archive", "test.new", "test.new", "test.new",
+    ]  # fmt: skip
+    assert "OK: 9 audit entries verified" in run("audit_verify")
+    path = archive_file(tmp_path)
+    assert "OK: audit-trail-000000000001-000000000005.jsonl holds positions 1–5" in run(
+        "audit_verify", "--archive", str(path)
+    )
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["summary"] for line in lines[1:]] == [f"古い記録 {n}" for n in range(5)]
+
+
+def test_the_archive_is_itself_in_the_trail_and_a_second_run_continues_where_the_first_ended(
+    trail, tmp_path, time_machine
+):
+    run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    (entry,) = AuditEntry.objects.filter(action="audit.archive")
+    assert entry.detail["last_position"] == 5
+
+    time_machine.move_to(NOW + datetime.timedelta(days=800), tick=False)
+    output = run("audit_archive", "--to", str(tmp_path), "--days", "365")
+
+    assert "Archived positions 6–9 (4 entries)" in output
+    assert list(ArchivedSegment.objects.values_list("first_position", "last_position")) == [(1, 5), (6, 9)]
+    assert "OK: 10 audit entries verified" in run("audit_verify")
+    assert "Nothing to archive" in run("audit_archive", "--to", str(tmp_path), "--days", "365")
+
+
+def test_an_archive_file_changed_afterwards_is_found(trail, tmp_path):
+    run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    path = archive_file(tmp_path)
+    path.write_text(path.read_text().replace("古い記録 2", "古い記録 X"))
+
+    assert "not the file that was archived" in broken("audit_verify", "--archive", str(path))
+
+
+def test_a_segment_row_forged_to_hide_deleted_positions_is_found(trail, tmp_path):
+    place = TrailPosition.objects.get(position=5)
+    ArchivedSegment(
+        first_position=1,
+        last_position=5,
+        previous_chain_hash="0" * 64,
+        last_chain_hash=place.chain_hash,
+        file_name="forged.jsonl",
+        file_sha256="0" * 64,
+        archived_at=NOW,
+        seal="0" * 64,
+    ).save()
+    with raw_sql_bypassing_the_trigger() as cursor:
+        cursor.execute("DELETE FROM audit_trailposition WHERE position <= 5")
+
+    assert "was not recorded by this server" in broken("audit_verify")
+
+
+def test_a_position_deleted_after_the_archive_is_found(trail, tmp_path):
+    run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    with raw_sql_bypassing_the_trigger() as cursor:
+        cursor.execute("DELETE FROM audit_trailposition WHERE position = 7")
+
+    assert "positions 7–7 are missing" in broken("audit_verify")
+
+
+def test_a_broken_trail_is_not_archived_and_nothing_is_deleted(trail, tmp_path):
+    with raw_sql_bypassing_the_trigger() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET summary = '書き換え' WHERE action = 'test.old' AND id = "
+                       "(SELECT MIN(id) FROM audit_auditentry)")  # fmt: skip
+
+    assert "the trail is broken at position 1" in broken(
+        "audit_archive", "--to", str(tmp_path), "--days", "365"
+    )
+    assert TrailPosition.objects.count() == 8
+    assert not ArchivedSegment.objects.exists()
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_retention_under_a_year_is_refused(trail, tmp_path):
+    assert "at least 365 days" in broken("audit_archive", "--to", str(tmp_path), "--days", "30")
+    assert TrailPosition.objects.count() == 8
