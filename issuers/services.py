@@ -262,13 +262,26 @@ def contract_revoke(*, contract: GuaranteeContract, by, reason: str) -> Guarante
 
 def issued_mail_resend(*, contract: GuaranteeContract, by) -> None:
     """再送: 「発行完了のお知らせ」 once more, to the address the contractor gave for the first one, with
-    the certificate as it reads now. Never the key. Refused when no notice was asked for."""
+    the certificate as it reads now. Never the key. Refused when no notice was asked for, and while a
+    posting of the contract is not taken by D-Sure (掲載待ち, 掲載拒否): the e-mail says the certificate
+    can be seen in D-Sure, which would not be true yet (the first one is held for the same reason)."""
     first = OutboundMail.objects.filter(dedup_key=mail.issued_dedup_key(contract)).first()
     if first is None:
         raise IssueError("この保証契約は発行完了のお知らせの送信を希望されていないため、再送できません。")
     now = timezone.now()
     with transaction.atomic():
         contract = _locked_in_force(contract)
+        waiting = contract.postings.filter(posted_at__isnull=True).order_by("pk").first()
+        if waiting is not None and waiting.refused_at is not None:
+            raise IssueError(
+                "D-Sureが掲載を拒否したため、発行完了のお知らせを再送できません。"
+                "運用担当者に連絡し、D-Sureに掲載されてから再送してください。"
+            )
+        if waiting is not None:
+            raise IssueError(
+                "D-Sureへの掲載待ちのため、発行完了のお知らせを再送できません。"
+                "D-Sureに掲載されてから再送してください。"
+            )
         resends = contract.events.filter(action=ContractEvent.Action.MAIL).count()
         mail.queue_issued_mail(
             contract=contract, content=current_content(contract), to=first.to, resend=resends + 1

@@ -144,3 +144,33 @@ def test_a_posting_d_sure_may_take_later_is_retried(issued, monkeypatch, status)
     assert not postings.postings_send(contract_id=issued.pk)
     posting = DsurePosting.objects.get(contract=issued)
     assert posting.refused_at is None and posting.last_error == f"HTTP {status}"
+
+
+def test_the_clerks_resend_is_refused_while_d_sure_has_not_taken_the_certificate(
+    issued, monkeypatch, client, clerk_x, django_capture_on_commit_callbacks
+):
+    # The 再送 tells the contractor the certificate can be seen in D-Sure: not true while it waits.
+    url = f"/admin/issuers/guaranteecontract/{issued.pk}/resend-mail/"
+    client.force_login(clerk_x)
+    before = OutboundMail.objects.count()
+    page = client.post(url, {"confirm": "yes"})
+    assert page.status_code == 200
+    assert "D-Sureへの掲載待ちのため、発行完了のお知らせを再送できません。" in page.content.decode()
+    assert OutboundMail.objects.count() == before
+    assert not issued.events.filter(action=ContractEvent.Action.MAIL).exists()
+    assert not AuditEntry.objects.filter(action="mail.resend").exists()
+
+    # Refused for good, it is said so, and still nothing leaves.
+    monkeypatch.setattr(requests, "request", refusing(409, "conflict", "number"))
+    postings.postings_send(contract_id=issued.pk)
+    page = client.post(url, {"confirm": "yes"}).content.decode()
+    assert "D-Sureが掲載を拒否したため、発行完了のお知らせを再送できません。" in page
+    assert OutboundMail.objects.count() == before
+
+    # Once D-Sure has taken it, the 再送 leaves.
+    monkeypatch.setattr(dsure_client, "post", lambda wire: NOW)
+    postings.posting_retry_refused(posting_id=DsurePosting.objects.get(contract=issued).posting_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"confirm": "yes"}).status_code == 302
+    assert OutboundMail.objects.filter(dedup_key=f"issued:{issued.number}:resend:1").exists()
+    assert AuditEntry.objects.filter(action="mail.resend").count() == 1
