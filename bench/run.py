@@ -12,7 +12,8 @@
    sampled all along.
 3. `manage.py bench_render` (certificate PDF vs a bare reportlab page) and `manage.py bench_issue`
    (issuing N requests vs rendering their PDFs alone), with the server stopped; `manage.py bench_log`
-   (audited writes/s with 8 connections vs 1, posting → signed checkpoint latency).
+   (audited writes/s with 8 connections vs 1, with the CPU per write that bounds them on this
+   machine's cores; posting → signed checkpoint latency).
 4. Prints the table; writes it with the machine and the targets to <out>/results.md, and into
    docs/performance.md (between its bench markers) when the run is a full one.
 
@@ -965,6 +966,42 @@ def _target(key, value, text) -> tuple[str, str]:
     return text, "yes" if met else "NO"
 
 
+def _log_cpu_rows(log: dict) -> list[tuple[str, str, str, str]]:
+    """Why audited writes scale as they do: the CPU one write costs (the writer, its PostgreSQL backend,
+    the sequencer's share), the cores one writer keeps busy, and the bound CPU alone sets for 8."""
+    per_write = log.get("per_write")
+    if not per_write:
+        return []
+
+    def us(value):
+        return "n/a" if value is None else f"{value:,.0f} µs"
+
+    rows = []
+    for procs in ("1", "8"):
+        w = per_write[procs]
+        rows.append(
+            (
+                f"CPU per audited write, {procs} connection{'s' if procs != '1' else ''}",
+                f"writer {us(w['writer_python_us'])} + its backend {us(w['writer_backend_us'])} + sequencer "
+                f"{us(w['sequencer_python_us'])} + {us(w['sequencer_backend_us'])} = {us(w['cpu_us'])}; "
+                f"latency {us(w['latency_us'])}",
+                "",
+                "",
+            )
+        )
+    if log.get("bound_8_per_s") is not None:
+        rows += [
+            ("cores 1 connection keeps busy (CPU ÷ latency)", f"{log['cores_busy_1']:.2f}", "", ""),
+            (
+                f"most 8 connections can write on {log['cpus']} CPUs (CPUs ÷ CPU per write)",
+                f"{log['bound_8_per_s']:,.0f} /s = {log['bound_8_vs_1']:.2f} × 1 connection",
+                "",
+                "",
+            ),
+        ]
+    return rows
+
+
 def _rows(results) -> list[tuple[str, str, str, str]]:
     """(figure, value, target, met): medians of the runs; a ratio is the median of the per-run ratios
     (both sides measured in the same run, next to each other)."""
@@ -1014,6 +1051,7 @@ def _rows(results) -> list[tuple[str, str, str, str]]:
             ("audited writes, 1 connection", f"{writes['1']:.0f} /s", "", ""),
             ("audited writes, 8 connections", f"{writes['8']:.0f} /s", "", ""),
             ("audited writes 8 ÷ 1", f"{ratio:.2f}", *_target("writes_8_vs_1", ratio, "≥ 2")),
+            *_log_cpu_rows(log),
             (
                 f"posting → signed checkpoint ({log['postings']} postings)",
                 f"p50 {log['latency_p50_ms']:.1f} ms, p99 {log['latency_p99_ms']:.1f} ms",
