@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import mark_safe
 
 from accounts.audited_admin import AuditedAdmin
 from common.admin import (
@@ -35,7 +36,7 @@ from common.formats import ERAS, wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField, validate_printable_year
 from common.http import pdf_response
 from common.spreadsheet import csv_text
-from issuers import amendments, numbers, selectors, services
+from issuers import amendments, numbers, postings, selectors, services
 from issuers.documents import fee_statement
 from issuers.models import (
     Branch,
@@ -388,6 +389,7 @@ class GuaranteeContractAdmin(CappedCount, CsvExport, BranchScopedAdmin, ReadOnly
         "guarantee_amount",
         "guarantee_deadline",
         "status",
+        "dsure_postings",
         "documents",
         "branch",
         "issued_at",
@@ -433,6 +435,29 @@ class GuaranteeContractAdmin(CappedCount, CsvExport, BranchScopedAdmin, ReadOnly
             today=timezone.localdate(),
             revoked=contract.revoked_at is not None,
         )
+
+    # What a key re-issue or a 取消 not yet in D-Sure means for the contractor and the ordering body
+    # (a version's own posting reads in its row of 保証証書の版).
+    POSTING_CONSEQUENCES = {
+        postings.KEY_REISSUE: ("認証キー再発行", "新しい認証キーはD-Sureでまだ使えません。"),
+        postings.REVOCATION: ("保証契約の取消", "D-Sureではまだ取消と表示されません。"),
+    }
+
+    @admin.display(description="D-Sureへの掲載")
+    def dsure_postings(self, contract):
+        """A key re-issue or a 取消 that D-Sure has not taken (掲載待ち) or refused (掲載拒否), with what
+        it means; "—" when there is none."""
+        untaken = contract.postings.filter(
+            posted_at__isnull=True, kind__in=list(self.POSTING_CONSEQUENCES)
+        ).order_by("pk")
+        lines = []
+        for posting in untaken:
+            what, consequence = self.POSTING_CONSEQUENCES[posting.kind]
+            state = "掲載拒否（D-Sureが受け付けず。運用担当者へ）" if posting.refused_at else "掲載待ち"
+            lines.append((what, state, consequence))
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}：{} {}", lines)  # noqa: S308 — a constant
 
     @admin.display(description="書類")
     def documents(self, contract):

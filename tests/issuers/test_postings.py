@@ -4,6 +4,7 @@ workers race or D-Sure answers oddly."""
 
 import datetime
 import json
+import re
 from unittest import mock
 
 import pytest
@@ -17,6 +18,8 @@ from issuers.mail import deliver_due
 from issuers.models import ContractEvent, DsurePosting, OutboundMail
 from tests.issuers.helpers import terms
 from tests.netdesk.contracts_helpers import NOW, issue_application
+
+original_post = dsure_client.post
 
 
 @pytest.fixture
@@ -174,3 +177,44 @@ def test_the_clerks_resend_is_refused_while_d_sure_has_not_taken_the_certificate
         assert client.post(url, {"confirm": "yes"}).status_code == 302
     assert OutboundMail.objects.filter(dedup_key=f"issued:{issued.number}:resend:1").exists()
     assert AuditEntry.objects.filter(action="mail.resend").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("operation", "what", "consequence"),
+    [
+        (
+            lambda contract, clerk: services.key_reissue(contract=contract, by=clerk, reason="紛失"),
+            "認証キー再発行",
+            "新しい認証キーはD-Sureでまだ使えません",
+        ),
+        (
+            lambda contract, clerk: services.contract_revoke(contract=contract, by=clerk, reason="契約解除"),
+            "保証契約の取消",
+            "D-Sureではまだ取消と表示されません",
+        ),
+    ],
+)
+def test_a_refused_key_reissue_or_revocation_is_shown_to_the_branch_clerk_on_the_contract_page(
+    issued, monkeypatch, client, clerk_x, clerk_y, operation, what, consequence
+):
+    monkeypatch.setattr(dsure_client, "post", lambda wire: NOW)
+    assert postings.postings_send(contract_id=issued.pk)  # D-Sure took the 新規
+    operation(issued, clerk_x)
+    url = f"/admin/issuers/guaranteecontract/{issued.pk}/change/"
+    client.force_login(clerk_x)
+
+    monkeypatch.setattr(dsure_client, "post", mock.Mock(side_effect=dsure_client.DsureUnavailable("x")))
+    postings.postings_send(contract_id=issued.pk)
+    page = re.sub(r"\s+", " ", client.get(url).content.decode())
+    assert f"{what}：掲載待ち" in page
+
+    monkeypatch.setattr(requests, "request", refusing(409, "conflict", "number"))
+    monkeypatch.setattr(dsure_client, "post", original_post)
+    DsurePosting.objects.filter(contract=issued).update(next_attempt_at=NOW)
+    postings.postings_send(contract_id=issued.pk, now=NOW + datetime.timedelta(days=1))
+    page = re.sub(r"\s+", " ", client.get(url).content.decode())
+    assert f"{what}：掲載拒否（D-Sureが受け付けず。運用担当者へ）" in page
+    assert consequence in page
+
+    client.force_login(clerk_y)  # another branch's contract stays out of reach
+    assert client.get(url).status_code == 404
