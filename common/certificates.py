@@ -45,10 +45,17 @@ def visible_history[V: VersionRow](versions: list[V]) -> list[HistoryEntry[V]]:
     return [HistoryEntry(number=i, entry=e, shown=s) for i, (e, s) in enumerate(stack, start=1)]
 
 
+def current_entry[V: VersionRow](versions: list[V]) -> HistoryEntry[V] | None:
+    """The history entry shown as current (its No., 新規 or 変更 and 変更の発生番号); None while there is
+    none. Its `shown` is current_version."""
+    history = visible_history(versions)
+    return history[-1] if history else None
+
+
 def current_version[V: VersionRow](versions: list[V]) -> V | None:
     """The version shown now (after a 訂正 the correction, after a 変更取消 the one restored)."""
-    history = visible_history(versions)
-    return history[-1].shown if history else None
+    entry = current_entry(versions)
+    return entry.shown if entry is not None else None
 
 
 def current_content(versions) -> dict:

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
-from common.certificates import certificate_status
+from common.certificates import certificate_status, current_content, current_version, visible_history
 from common.http import client_ip
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from dsure import openapi_webhooks, services
@@ -35,7 +35,6 @@ from dsure.selectors import (
     API_STATUSES,
     api_client_for_token,
     api_status,
-    certificate_history,
 )
 from dsure.services import certificate_lookup
 from dsure.transparency import proof_bundle
@@ -126,12 +125,14 @@ def _retry_after(retry_at) -> str:
 def certificate_json(certificate: Certificate) -> dict:
     """What a successful verification returns: the current version, its status, the history and the
     current version's proof bundle from the transparency log (null while it waits to be sequenced)."""
-    history = certificate_history(certificate)
-    current = history[-1].shown.content if history else {}
+    versions = list(certificate.versions.all())
+    history = visible_history(versions)
+    current = current_content(versions)
     status = certificate_status(
         current, today=timezone.localdate(), revoked=certificate.revoked_at is not None
     )
-    bundle = proof_bundle(certificate, current=history[-1].shown) if history else None
+    shown = current_version(versions)
+    bundle = proof_bundle(certificate, current=shown) if shown is not None else None
     return {
         "specimen": SPECIMEN,
         "number": certificate.number,

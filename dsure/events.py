@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from common.certificates import EXPIRING_WITHIN, certificate_status, current_content
+from common.certificates import EXPIRING_WITHIN, certificate_status, current_content, current_entry
 from dsure.deliveries import deliveries_enqueue
 from dsure.models import (
     Certificate,
@@ -25,7 +25,7 @@ from dsure.models import (
     PostedVersion,
     WebhookEndpoint,
 )
-from dsure.selectors import api_status, certificate_history
+from dsure.selectors import api_status
 
 EXPIRING_SOON = datetime.timedelta(days=7)
 
@@ -71,9 +71,9 @@ def certificate_event_raise(
 def _payload(certificate: Certificate, *, kind: str, now: datetime.datetime) -> dict:
     """The message webhooks carry: the number, the event, the status, the current version and times. No
     key, no digest, and no content beyond the 保証期限 (the body's system verifies for the rest)."""
-    history = certificate_history(certificate)
-    current = history[-1] if history else None
-    content = current.shown.content if current else {}
+    versions = list(certificate.versions.all())
+    current = current_entry(versions)
+    content = current_content(versions)
     status = certificate_status(
         content, today=timezone.localdate(now), revoked=certificate.revoked_at is not None
     )

@@ -15,7 +15,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from audit.models import AuditEntry
-from dsure.models import ApiClient, Body, Certificate, LookupAttempt, PostedVersion
+from dsure.models import ApiClient, Body, Certificate, CertificateEvent, LookupAttempt, PostedVersion
 from dsure.services import api_client_create, api_client_revoke
 from dsure.transparency import sequence_pending
 from tests.dsure.conftest import (
@@ -115,6 +115,31 @@ def test_the_current_version_and_the_visible_history_are_returned(frozen, cert_p
     ]
     assert data["guarantee_amount"] == 25_000_000
     assert data["status"] == "valid"
+
+
+def test_after_a_change_and_its_cancellation_the_api_and_the_notice_show_the_restored_version(
+    frozen, paul, cert_p, token_p
+):
+    # One rule for "the current version" (common.certificates): the 変更取消 row itself is never current,
+    # even when the content it carries differs from the version it restores.
+    Kind = PostedVersion.Kind
+    lookup(paul, NUMBER_P, KEY_P)  # in 小谷村's inbox: its events are raised
+    frozen.shift(datetime.timedelta(days=1))
+    post(NUMBER_P, BODY_P, sequence=2, kind=Kind.CHANGE, change_no=1, guarantee_deadline="2027-09-30")
+    post(NUMBER_P, BODY_P, sequence=3, kind=Kind.CANCELLATION, change_no=1, guarantee_deadline="2027-09-30")
+
+    answer = verify(token_p, {"number": NUMBER_P, "key": KEY_P}).json()
+    notice = CertificateEvent.objects.get(kind="change_cancelled").payload["data"]
+    assert answer["guarantee_deadline"] == notice["guarantee_deadline"] == "2027-03-19"
+    assert answer["current"]["guarantee_deadline"] == "2027-03-19"
+    assert [(h["no"], h["kind"], h["change_no"]) for h in answer["history"]] == [(1, "new", 0)]
+    assert (notice["version"]["no"], notice["version"]["kind"], notice["version"]["change_no"]) == (
+        1,
+        "new",
+        0,
+    )
+    assert notice["version"]["posted_at"] == answer["history"][0]["posted_at"]
+    assert Certificate.objects.get(number=NUMBER_P).guarantee_deadline.isoformat() == "2027-03-19"
 
 
 def test_an_expired_certificate_says_so(frozen, token_p):
