@@ -96,3 +96,8 @@ def percent(numerator, denominator, places: int = 1) -> str:
 def rate(ratio: Decimal) -> str:
     """An ordering body's ratio as its rules state it: Decimal("0.400") → "40%", Decimal("0.333") → "33.3%"."""
     return percent(ratio, 1).replace(".0%", "%")
+
+
+def fee_rate(annual_rate: Decimal) -> str:
+    """A 保証料率 as the 保証料計算書 prints it, to a thousandth of a percent: Decimal("0.00250") → "0.250%"."""
+    return percent(annual_rate, 1, places=3)

@@ -32,7 +32,7 @@ from common.admin import (
     RelatedExistsListFilter,
     WidthInsensitiveSearch,
 )
-from common.formats import ERAS, wareki, yen
+from common.formats import ERAS, fee_rate, rate, wareki, yen
 from common.forms import FullWidthTextField, OneLineTextField, YenField, validate_printable_year
 from common.http import pdf_response
 from common.spreadsheet import csv_text
@@ -775,6 +775,17 @@ class BranchAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "tel", "fax", "email"]
 
 
+def _ratio_column(field_name: str):
+    """An ordering body's ratio as its rules state it (「40%」, never the stored 0.400)."""
+    field = OrderingBody._meta.get_field(field_name)
+
+    @admin.display(description=field.verbose_name, ordering=field_name)
+    def column(self, body):
+        return rate(getattr(body, field_name))
+
+    return column
+
+
 @admin.register(OrderingBody)
 class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
     list_display = [
@@ -783,10 +794,22 @@ class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
         "head_title",
         "prefecture",
         "esurety_start",
-        "advance_ratio_limit",
-        "performance_ratio_min",
+        "advance_ratio",
+        "performance_ratio",
         "intermediate_paid",
     ]
+    # Read as percentages in the list and by whoever only views a body (the clerk); typed as decimals
+    # in the edit form, whose help text says so.
+    RATIOS = {
+        "advance_ratio_limit": "advance_ratio",
+        "performance_ratio_min": "performance_ratio",
+        "intermediate_ratio_limit": "intermediate_ratio",
+        "advance_total_ratio_limit": "advance_total_ratio",
+    }
+    advance_ratio = _ratio_column("advance_ratio_limit")
+    performance_ratio = _ratio_column("performance_ratio_min")
+    intermediate_ratio = _ratio_column("intermediate_ratio_limit")
+    advance_total_ratio = _ratio_column("advance_total_ratio_limit")
     list_filter = ["prefecture", "paper_accepted", "intermediate_paid"]
     search_fields = ["name", "code"]
     fieldsets = [
@@ -819,10 +842,29 @@ class OrderingBodyAdmin(ListFilterGuard, admin.ModelAdmin):
         ),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+
+        def shown(names):
+            return [
+                tuple(self.RATIOS.get(n, n) for n in name)
+                if isinstance(name, tuple)
+                else self.RATIOS.get(name, name)
+                for name in names
+            ]
+
+        return [(title, {**options, "fields": shown(options["fields"])}) for title, options in fieldsets]
+
 
 @admin.register(FeeRate)
 class FeeRateAdmin(admin.ModelAdmin):
-    list_display = ["product", "annual_rate", "flat", "minimum_fee", "illustrative"]
+    list_display = ["product", "rate_percent", "flat", "minimum_fee", "illustrative"]
+
+    @admin.display(description="年率", ordering="annual_rate")
+    def rate_percent(self, fee_rate_row):
+        return fee_rate(fee_rate_row.annual_rate)
 
 
 @admin.register(Clerk)

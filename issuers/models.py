@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from common.formats import fee_rate
+
 
 class Product(models.TextChoices):
     ADVANCE = "advance", "前払金保証"
@@ -91,7 +93,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.400"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="請負金額（今年度対象額があればその額）に対する前払金保証金額の上限。通常 0.4（4/10）。",
+        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額（今年度対象額があればその額）に対する前払金保証金額の上限。通常 0.4（4/10）。",
     )
     performance_ratio_min = models.DecimalField(
         "契約保証の割合の下限",
@@ -99,7 +101,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.100"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="請負金額に対する契約保証金額の下限。通常 0.1（1/10）、低入札では 0.3（3/10）。",
+        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額に対する契約保証金額の下限。通常 0.1（1/10）、低入札では 0.3（3/10）。",
     )
     # Submission rules (spec §10): how this body takes the 「認証キー」のお知らせ, and where to.
     key_notice_by_email = models.BooleanField("電子メール", default=True)
@@ -132,7 +134,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.200"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="請負金額に対する中間前払金保証金額の上限。通常 0.2（2/10）。",
+        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額に対する中間前払金保証金額の上限。通常 0.2（2/10）。",
     )
     advance_total_ratio_limit = models.DecimalField(
         "前払金と中間前払金の合計の上限",
@@ -140,7 +142,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.600"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="請負金額に対する前払金保証金額と中間前払金保証金額の合計の上限。通常 0.6（6/10）。",
+        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額に対する前払金保証金額と中間前払金保証金額の合計の上限。通常 0.6（6/10）。",
     )
     intermediate_min_contract_amount = models.PositiveBigIntegerField(
         "中間前金払の対象となる請負金額（以上）",
@@ -232,7 +234,10 @@ class FeeRate(models.Model):
 
     product = models.CharField("商品", max_length=12, choices=Product.choices, unique=True)
     annual_rate = models.DecimalField(
-        "年率", max_digits=7, decimal_places=5, help_text="保証金額に対する1年あたりの率（例 0.00300 = 0.3%）"
+        "年率",
+        max_digits=7,
+        decimal_places=5,
+        help_text="小数で入力します（0.00300 = 0.3%）。保証金額に対する1年あたりの率。",
     )
     minimum_fee = models.PositiveIntegerField("最低保証料（円）")
     flat = models.BooleanField(
@@ -247,7 +252,7 @@ class FeeRate(models.Model):
         verbose_name_plural = "保証料率"
 
     def __str__(self):
-        return f"{self.get_product_display()} {self.annual_rate}"
+        return f"{self.get_product_display()} {fee_rate(self.annual_rate)}"
 
 
 class ContractCounter(models.Model):

@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from common.formats import kanji_number, percent, wareki, yen
+from common.formats import fee_rate, kanji_number, wareki, yen
 from issuers.documents.base import CONTENT_WIDTH, LABEL_BACKGROUND, SPECIMEN_RED, Spread, build, para
 from issuers.documents.certificate import PERIOD_SEPARATOR
 from issuers.fees import DAYS_PER_YEAR, FeeStatementData, fee_period
@@ -44,7 +44,7 @@ LABEL_TEXT_WIDTH = 84  # points, as on the certificate
 
 def rate_percent(annual_rate) -> str:
     """0.00250 → "0.250%"."""
-    return percent(annual_rate, 1, places=3)
+    return fee_rate(annual_rate)
 
 
 def rate_label(quote) -> str:
