@@ -90,7 +90,9 @@ def trail_archive(*, older_than: datetime.timedelta, directory: Path) -> Archive
 
 def _write_segment(path: Path, *, start: int, end: int, previous_chain: str) -> tuple[str, str]:
     """Check positions start+1…end as audit_verify does and write them; (last chain hash, file SHA-256).
-    Written to a temporary name and renamed, so a file under the final name is always whole."""
+    Written to a temporary name readable by its owner only (it holds actors, addresses and details),
+    synced, renamed, and the directory synced, so a file under the final name is always whole and is
+    still there after a crash once the segment's record has committed."""
     temporary = path.with_suffix(".partial")
     digest, expected_chain, expected_position = hashlib.sha256(), previous_chain, start + 1
     places = (
@@ -98,7 +100,8 @@ def _write_segment(path: Path, *, start: int, end: int, previous_chain: str) -> 
         .select_related("entry")
         .order_by("position")
     )
-    with temporary.open("wb") as out:
+    temporary.unlink(missing_ok=True)  # what a run that crashed while writing left
+    with os.fdopen(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
 
         def write(record: dict) -> None:
             line = canonical_json(record) + b"\n"
@@ -128,7 +131,16 @@ def _write_segment(path: Path, *, start: int, end: int, previous_chain: str) -> 
         out.flush()
         os.fsync(out.fileno())
     temporary.rename(path)
+    _fsync_directory(path.parent)
     return expected_chain, digest.hexdigest()
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _line(place: TrailPosition, entry: AuditEntry) -> dict:

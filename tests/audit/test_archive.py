@@ -130,3 +130,25 @@ def test_a_broken_trail_is_not_archived_and_nothing_is_deleted(trail, tmp_path):
 def test_a_retention_under_a_year_is_refused(trail, tmp_path):
     assert "at least 365 days" in broken("audit_archive", "--to", str(tmp_path), "--days", "30")
     assert TrailPosition.objects.count() == 8
+
+
+def test_the_archive_file_is_readable_by_its_owner_only_and_its_directory_is_synced_before_the_record(
+    trail, tmp_path, monkeypatch
+):
+    """The file holds actors, addresses and details: no group or other bits. After a crash the record
+    must not say positions are archived while the rename was never made durable."""
+    import os
+    import stat
+
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append((stat.S_ISDIR(os.fstat(fd).st_mode), ArchivedSegment.objects.exists()))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    run("audit_archive", "--to", str(tmp_path), "--days", "365")
+
+    assert stat.S_IMODE(archive_file(tmp_path).stat().st_mode) & 0o077 == 0
+    assert (True, False) in synced, "the directory is fsynced before the segment is recorded"
