@@ -4,10 +4,17 @@ The audit app installs the function and protects its own table; each app protect
 in a migration of its own with `protect` / `unprotect`, so no migration points against the arrows.
 Nothing happens on SQLite. A later data migration that must rewrite a protected table has to disable
 the trigger for its own transaction (ALTER TABLE … DISABLE TRIGGER append_only) and say why.
+
+The trail's own tables (entries and positions) use a function of their own that lets DELETE through
+when the transaction has set `audit.archiving` to 'on' (SET LOCAL): only the archive does, for the
+positions an archived segment covers (audit/archive.py). UPDATE is refused always. Unlike ALTER TABLE
+it takes no table lock, so the archive never waits for, nor makes wait, the requests writing entries.
 """
 
 FUNCTION = "append_only_refuse"
 TRIGGER = "append_only"
+TRAIL_FUNCTION = "audit_trail_append_only"
+ARCHIVING = "audit.archiving"
 
 
 def install_function(schema_editor) -> None:
@@ -26,12 +33,36 @@ def install_function(schema_editor) -> None:
     )
 
 
+def install_trail_function(schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        f"""
+        CREATE OR REPLACE FUNCTION {TRAIL_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' AND current_setting('{ARCHIVING}', true) = 'on' THEN
+                RETURN OLD;
+            END IF;
+            RAISE EXCEPTION '% on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
+                USING ERRCODE = 'restrict_violation';
+        END;
+        $$
+        """,
+        params=None,
+    )
+
+
+def remove_trail_function(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {TRAIL_FUNCTION}()")
+
+
 def remove_function(schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
 
-def protect(schema_editor, *models) -> None:
+def protect(schema_editor, *models, function: str = FUNCTION) -> None:
     """(Re)install the trigger on each model's table; running it twice changes nothing."""
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -40,7 +71,7 @@ def protect(schema_editor, *models) -> None:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
         schema_editor.execute(
             f"CREATE TRIGGER {TRIGGER} BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
         )
 
 

@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import types
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -158,8 +159,9 @@ def _line(place: TrailPosition, entry: AuditEntry) -> dict:
 
 def _delete_archived_positions() -> None:
     """Delete the positions (and their entries) that an archived segment covers, a batch per short
-    transaction. On PostgreSQL the append-only triggers are switched off for each batch's transaction
-    only (ALTER TABLE is transactional there); audited writes wait for that batch, a few tens of ms."""
+    transaction. On PostgreSQL the trail's append-only trigger lets DELETE through in a transaction that
+    set `audit.archiving` (audit/append_only.py): no table lock, so neither the deletion nor the audited
+    writes going on meanwhile wait for each other."""
     archived_up_to = (
         ArchivedSegment.objects.order_by("-last_position").values_list("last_position", flat=True).first()
     )
@@ -174,33 +176,22 @@ def _delete_archived_positions() -> None:
             )
             if not batch:
                 return
-            with _append_only_off():
+            with _archiving():
                 TrailPosition.objects.filter(position__in=[p for p, _ in batch])._raw_delete(connection.alias)
                 AuditEntry.objects.filter(pk__in=[e for _, e in batch])._raw_delete(connection.alias)
 
 
-class _append_only_off:
-    tables = (AuditEntry, TrailPosition)
-
-    def __enter__(self):
-        self._toggle("DISABLE")
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            self._toggle("ENABLE")
-
-    def _toggle(self, verb: str) -> None:
-        if connection.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            if verb == "DISABLE":
-                # Deferred foreign-key checks pending in this transaction would block ALTER TABLE.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for model in self.tables:
-                table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {append_only.TRIGGER}")
-            if verb == "ENABLE":
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+@contextmanager
+def _archiving():
+    """`audit.archiving` on for the statements inside only (and at most for the current transaction:
+    set_config(…, true) is SET LOCAL, rolled back with it)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [append_only.ARCHIVING])
+        yield
+        cursor.execute("SELECT set_config(%s, 'off', true)", [append_only.ARCHIVING])
 
 
 def _segment_seal(segment: ArchivedSegment, secret: str | None = None) -> str:

@@ -78,3 +78,69 @@ def test_eight_writers_appending_200_entries_at_once_leave_one_unbroken_chain(ti
     positions = sorted(TrailPosition.objects.values_list("position", flat=True))
     assert positions == list(range(1, THREADS * PER_THREAD + 1))
     assert TrailPosition.objects.values("entry").distinct().count() == THREADS * PER_THREAD
+
+
+OLD = datetime.datetime(2024, 4, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_archiving_deletes_while_another_transaction_holds_an_uncommitted_audit_entry(time_machine, tmp_path):
+    """Archiving takes no table lock: a request that wrote an audit entry and has not committed yet
+    (nor the requests queueing behind it) does not stall the deletion, and the deletion does not stall
+    them. Outside the archive, DELETE and UPDATE are still refused."""
+    import io
+    import threading
+
+    from django.core.management import call_command
+
+    from audit.sequencer import sequence_pending
+
+    time_machine.move_to(OLD, tick=False)
+    for n in range(3):
+        audit.record(action="test.old", summary=f"古い記録 {n}", n=n)
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+    audit.record(action="test.new", summary="新しい記録")
+    sequence_pending()
+
+    written, release = threading.Event(), threading.Event()
+
+    def open_request():
+        try:
+            with transaction.atomic():
+                audit.record(action="test.open", summary="未確定の記録")
+                written.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def archive():
+        try:
+            call_command("audit_archive", "--to", str(tmp_path), "--days", "365", stdout=io.StringIO())
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(open_request)
+        assert written.wait(10)
+        archiving = pool.submit(archive)
+        try:
+            archiving.result(timeout=10)  # TimeoutError: the deletion waited for the open transaction
+        finally:
+            release.set()
+        holder.result(timeout=10)
+
+    assert not TrailPosition.objects.filter(position__lte=3).exists()
+    assert not AuditEntry.objects.filter(action="test.old").exists()
+    sequence_pending()
+    assert verify_chain().ok
+    kept = AuditEntry.objects.get(action="test.new")
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("DELETE FROM audit_auditentry WHERE id = %s", [kept.pk])
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL audit.archiving = 'on'")
+        cursor.execute("UPDATE audit_auditentry SET summary = '書き換え' WHERE id = %s", [kept.pk])
+    assert AuditEntry.objects.get(pk=kept.pk).summary == "新しい記録"
