@@ -43,7 +43,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         # Writers leave their entries for the sequencer's next round (audit.sequencer): the list takes
         # what waits first, so that it shows the whole trail.
         if self.has_view_or_change_permission(request) and PendingEntry.objects.exists():
-            sequence_pending()
+            sequence_pending(wait=True)
         return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):

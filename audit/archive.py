@@ -46,7 +46,7 @@ def trail_archive(*, older_than: datetime.timedelta, directory: Path) -> Archive
     the way: a broken chain raises ArchiveError before anything is written or deleted."""
     if older_than < MINIMUM_RETENTION:
         raise ValueError(f"the audit trail is kept at least {MINIMUM_RETENTION.days} days")
-    sequence_pending()
+    sequence_pending(wait=True)
     _delete_archived_positions()  # what an interrupted run left behind
     last = ArchivedSegment.objects.order_by("-last_position").first()
     start, previous_chain = (last.last_position, last.last_chain_hash) if last else (0, GENESIS)

@@ -6,9 +6,11 @@ written meanwhile wait for that round, one batch): inline in the embedded defaul
 when scaled out (TASKS_BACKEND=database). It also runs before anyone reads the trail (`manage.py
 audit_verify`, the admin's list) and from `manage.py sequence_logs` (the sweeper of what the last
 writes of a burst or a lost task left pending). Only one
-sequencer works at a time: it locks the chain head with SKIP LOCKED, so a second one returns at once;
-what was committed during a round goes with the next round (a call repeats only while its batches
-come back full: it does not chase the writers with rounds of one entry)."""
+sequencer works at a time. A writer's round locks the chain head with SKIP LOCKED, so a second one
+returns at once; a reader's (`wait=True`) waits for the round in progress instead, so that it takes
+everything committed before it was called. What was committed during a round goes with the next
+round (a call repeats only while its batches come back full: it does not chase the writers with
+rounds of one entry)."""
 
 import logging
 import time
@@ -49,27 +51,29 @@ def sequence_trail() -> None:
     sequence_pending()
 
 
-def sequence_pending(*, batch_size: int = BATCH_SIZE) -> int:
+def sequence_pending(*, batch_size: int = BATCH_SIZE, wait: bool = False) -> int:
     """Integrate what is pending now; returns how many. A round takes up to `batch_size` entries and
-    repeats only when its batch was full, so every entry committed before the call is taken (unless
-    another sequencer holds the head: then that one's round, or the next, takes it). Entries committed
-    during a round wait for the next one (the next writer's schedule(), the worker, `sequence_logs`, a
-    reader of the trail) rather than being chased with rounds of one or two entries each."""
+    repeats only when its batch was full. With `wait` (readers of the trail: audit_verify, the admin's
+    list, the archive) it waits for a round in progress, so every entry committed before the call is
+    taken; without it (writers, the worker, the sweeper) it returns at once when another sequencer
+    holds the head, and that one's round or the next takes what is pending. Entries committed during
+    a round wait for the next one (the next writer's schedule(), the worker, `sequence_logs`, a reader
+    of the trail) rather than being chased with rounds of one or two entries each."""
     integrated = 0
     while True:
-        taken, sequenced = _round(batch_size)
+        taken, sequenced = _round(batch_size, wait=wait)
         integrated += sequenced
         if taken < batch_size:
             return integrated
 
 
-def _round(batch_size: int) -> tuple[int, int]:
+def _round(batch_size: int, *, wait: bool = False) -> tuple[int, int]:
     """One batch: (entries taken from the queue, entries given a position); (0, 0) when another
-    sequencer holds the head. Rows are read as plain values, the hashes and seals checked with keys
+    sequencer holds the head and `wait` is false. Rows are read as plain values, the hashes and seals checked with keys
     derived once, and the positions, the queue and the head written with one statement each."""
     keys = seal_keys()
     with transaction.atomic():
-        head = _locked_head()
+        head = _locked_head(wait=wait)
         if head is None:
             return 0, 0
         rows = list(
@@ -125,10 +129,12 @@ def _write(positions: list[tuple[int, int, str]], taken: list[int]) -> None:
         cursor.execute(delete + f"IN ({', '.join(['%s'] * len(taken))})", taken)
 
 
-def _locked_head() -> ChainHead | None:
-    head = ChainHead.objects.select_for_update(skip_locked=True).filter(pk=ChainHead.SINGLETON).first()
+def _locked_head(*, wait: bool = False) -> ChainHead | None:
+    head = ChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=ChainHead.SINGLETON).first()
     if head is not None:
         return head
     # Missing (a test's flush) or held by another sequencer: only the first case creates it.
     head, created = ChainHead.objects.get_or_create(pk=ChainHead.SINGLETON)
-    return head if created else None
+    if created:
+        return head
+    return ChainHead.objects.select_for_update().get(pk=ChainHead.SINGLETON) if wait else None

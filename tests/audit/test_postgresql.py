@@ -144,3 +144,57 @@ def test_archiving_deletes_while_another_transaction_holds_an_uncommitted_audit_
         cursor.execute("SET LOCAL audit.archiving = 'on'")
         cursor.execute("UPDATE audit_auditentry SET summary = '書き換え' WHERE id = %s", [kept.pk])
     assert AuditEntry.objects.get(pk=kept.pk).summary == "新しい記録"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_verify_waits_for_a_round_in_progress_and_sees_what_was_committed_before_it_started(
+    time_machine, superuser
+):
+    """A sequencer (A) holds the head; an entry (B) commits meanwhile and its own round skips the held
+    head. audit_verify (C), started after B's commit, waits for A's round and then sequences B's entry
+    itself: it reports the whole trail, nothing left waiting."""
+    import io
+    import threading
+    import time
+
+    from django.core.management import call_command
+
+    from audit.sequencer import sequence_pending
+
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC), tick=True)
+    audit.record(action="test.first", summary="最初", by=superuser)
+    sequence_pending()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_head():
+        try:
+            with transaction.atomic():
+                ChainHead.objects.select_for_update().get(pk=ChainHead.SINGLETON)
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def verify():
+        try:
+            out = io.StringIO()
+            call_command("audit_verify", stdout=out)
+            return out.getvalue()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(hold_the_head)
+        assert holding.wait(10)
+        entry = audit.record(action="test.during", summary="保持中に確定", by=superuser)
+        assert PendingEntry.objects.filter(entry=entry).exists()
+        verifying = pool.submit(verify)
+        time.sleep(0.5)
+        waited = not verifying.done()
+        release.set()
+        holder.result(timeout=10)
+        output = verifying.result(timeout=10)
+
+    assert waited, "audit_verify should wait for the round in progress"
+    assert "OK: 2 audit entries verified." in output
+    assert TrailPosition.objects.filter(entry=entry).exists()

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, archive, **options):
         if archive is not None:
             return self._archive(archive)
-        sequence_pending()
+        sequence_pending(wait=True)
         report = verify_chain()
         if report.ok:
             waiting = f" ({report.pending} waiting to be sequenced)" if report.pending else ""
