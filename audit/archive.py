@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -32,6 +32,7 @@ from audit.sequencer import sequence_pending
 FORMAT = "esurety-audit-segment/1"
 MINIMUM_RETENTION = datetime.timedelta(days=365)
 DELETE_BATCH = 2000
+RUN_LOCK = 0x65737572657479  # pg_advisory_lock key of audit_archive ("esurety")
 _SEGMENT_SALT = "audit.archive"
 _CONTENT_FIELDS = ("actor_id", "actor_label", "action", "object_type", "object_id", "summary", "detail")
 
@@ -46,6 +47,33 @@ def trail_archive(*, older_than: datetime.timedelta, directory: Path) -> Archive
     the way: a broken chain raises ArchiveError before anything is written or deleted."""
     if older_than < MINIMUM_RETENTION:
         raise ValueError(f"the audit trail is kept at least {MINIMUM_RETENTION.days} days")
+    try:
+        timezone.now() - older_than
+    except OverflowError:
+        raise ValueError("the retention is too long: it reaches before the year 1") from None
+    with _one_run():
+        return _archive(older_than=older_than, directory=directory)
+
+
+@contextmanager
+def _one_run():
+    """Runs one at a time: on PostgreSQL a session's advisory lock for the whole run, refused at once
+    when another run holds it (two runs would write the same segment twice)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK])
+        if not cursor.fetchone()[0]:
+            raise ArchiveError("another audit_archive is running: try again when it has finished")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+
+
+def _archive(*, older_than: datetime.timedelta, directory: Path) -> ArchivedSegment | None:
     sequence_pending(wait=True)
     _delete_archived_positions()  # what an interrupted run left behind
     last = ArchivedSegment.objects.order_by("-last_position").first()
@@ -75,7 +103,14 @@ def trail_archive(*, older_than: datetime.timedelta, directory: Path) -> Archive
             archived_at=timezone.now(),
         )
         segment.seal = _segment_seal(segment)
-        segment.save()
+        try:
+            with transaction.atomic():
+                segment.save()
+        except IntegrityError:
+            # Another run recorded these positions meanwhile (SQLite, where runs are not locked out).
+            if not ArchivedSegment.objects.filter(file_name=name).exists():
+                (directory / name).unlink(missing_ok=True)
+            raise ArchiveError("another audit_archive archived these positions meanwhile") from None
         audit.record(
             action="audit.archive",
             summary=f"監査記録 {segment.entries} 件（順序 {start + 1}〜{end}）を保管ファイルへ移動",

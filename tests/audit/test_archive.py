@@ -152,3 +152,21 @@ def test_the_archive_file_is_readable_by_its_owner_only_and_its_directory_is_syn
 
     assert stat.S_IMODE(archive_file(tmp_path).stat().st_mode) & 0o077 == 0
     assert (True, False) in synced, "the directory is fsynced before the segment is recorded"
+
+
+@pytest.mark.parametrize("days", ["999999999", "9999999999"])
+def test_a_retention_reaching_before_the_calendar_is_refused_with_a_message(trail, tmp_path, days):
+    assert "too long" in broken("audit_archive", "--to", str(tmp_path), "--days", days)
+    assert TrailPosition.objects.count() == 8
+
+
+def test_a_target_that_is_a_file_is_refused_with_a_message_and_nothing_is_archived(trail, tmp_path):
+    target = tmp_path / "not-a-directory"
+    target.write_text("")
+
+    assert "cannot write the archive" in broken("audit_archive", "--to", str(target), "--days", "365")
+    assert "cannot write the archive" in broken(
+        "audit_archive", "--to", str(target / "below"), "--days", "365"
+    )
+    assert TrailPosition.objects.count() == 8
+    assert not ArchivedSegment.objects.exists()

@@ -198,3 +198,25 @@ def test_audit_verify_waits_for_a_round_in_progress_and_sees_what_was_committed_
     assert waited, "audit_verify should wait for the round in progress"
     assert "OK: 2 audit entries verified." in output
     assert TrailPosition.objects.filter(entry=entry).exists()
+
+
+def test_a_second_audit_archive_while_one_runs_is_refused_and_writes_nothing(contract, tmp_path):
+    """Two overlapping runs would archive the same positions twice: the second is told to wait."""
+    import io
+
+    from django.core.management import CommandError, call_command
+    from django.db import connections
+
+    from audit.archive import RUN_LOCK
+    from audit.models import ArchivedSegment
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+        with pytest.raises(CommandError, match="another audit_archive is running"):
+            call_command("audit_archive", "--to", str(tmp_path), "--days", "365", stdout=io.StringIO())
+    finally:
+        other.close()
+    assert not ArchivedSegment.objects.exists()
+    assert not list(tmp_path.iterdir())

@@ -23,8 +23,16 @@ class Command(BaseCommand):
         days = settings.AUDIT_RETENTION_DAYS if days is None else days
         try:
             segment = trail_archive(older_than=datetime.timedelta(days=days), directory=Path(directory))
+        except OverflowError:
+            raise CommandError(
+                f"--days {days} is too long: the retention reaches before the year 1"
+            ) from None
         except (ValueError, ArchiveError) as error:
             raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(
+                f"cannot write the archive in {directory}: {error.strerror or error}; nothing was archived"
+            ) from error
         if segment is None:
             self.stdout.write(f"Nothing to archive: no audit entry is older than {days} days.")
             return
