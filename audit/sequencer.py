@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.tasks import task
 
 from audit.hashing import CONTENT_FIELDS, chain_hash, content_hash_of, seal_keys, seal_matches
-from audit.models import AuditEntry, ChainHead, PendingEntry, TrailPosition
+from audit.models import ArchivedSegment, AuditEntry, ChainHead, PendingEntry, TrailPosition
 from common.transactions import on_commit_once
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,14 @@ def _locked_head(*, wait: bool = False) -> ChainHead | None:
     head = ChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=ChainHead.SINGLETON).first()
     if head is not None:
         return head
-    # Missing (a test's flush) or held by another sequencer: only the first case creates it.
+    # Missing, or held by another sequencer. Missing on an empty trail (a new database, a test's
+    # flush): created. Missing while positions or archived segments exist, it was deleted: a new head
+    # would chain from scratch over archived positions, so nothing is sequenced and audit_verify says so.
+    if ChainHead.objects.filter(pk=ChainHead.SINGLETON).exists():
+        return ChainHead.objects.select_for_update().get(pk=ChainHead.SINGLETON) if wait else None
+    if TrailPosition.objects.exists() or ArchivedSegment.objects.exists():
+        logger.error("the audit chain head is missing: nothing sequenced (run audit_verify)")
+        return None
     head, created = ChainHead.objects.get_or_create(pk=ChainHead.SINGLETON)
     if created:
         return head

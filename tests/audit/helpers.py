@@ -6,11 +6,14 @@ from audit.models import AuditEntry, TrailPosition
 
 
 @contextmanager
-def raw_sql_bypassing_the_trigger():
+def raw_sql_bypassing_the_trigger(*models):
     """A cursor as a database superuser would use it: on PostgreSQL the append-only trigger is switched
     off for this transaction only (ALTER TABLE is transactional there), to show that the chain still
-    gives the tampering away. On SQLite there is no trigger to switch off."""
-    tables = [connection.ops.quote_name(model._meta.db_table) for model in (AuditEntry, TrailPosition)]
+    gives the tampering away. On SQLite there is no trigger to switch off. Default: the entries' and
+    the positions' tables."""
+    tables = [
+        connection.ops.quote_name(model._meta.db_table) for model in models or (AuditEntry, TrailPosition)
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks of rows written earlier in this transaction block ALTER TABLE.

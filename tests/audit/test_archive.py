@@ -170,3 +170,53 @@ def test_a_target_that_is_a_file_is_refused_with_a_message_and_nothing_is_archiv
     )
     assert TrailPosition.objects.count() == 8
     assert not ArchivedSegment.objects.exists()
+
+
+def test_the_newest_segment_record_deleted_after_its_rows_are_gone_shows_as_missing_positions(
+    trail, tmp_path
+):
+    run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    with raw_sql_bypassing_the_trigger(ArchivedSegment) as cursor:
+        cursor.execute("DELETE FROM audit_archivedsegment")
+
+    assert "positions 1–5 are missing" in broken("audit_verify")
+
+
+def test_an_interrupted_archive_still_verifies_and_the_next_run_deletes_what_it_left(
+    trail, tmp_path, monkeypatch
+):
+    from audit import archive
+
+    real, calls = archive._delete_archived_positions, []
+
+    def crash_after_recording():
+        calls.append(1)
+        if len(calls) == 2:  # the deletion after the segment was recorded
+            raise RuntimeError("the process was killed")
+        real()
+
+    monkeypatch.setattr(archive, "_delete_archived_positions", crash_after_recording)
+    with pytest.raises(RuntimeError):
+        run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    monkeypatch.setattr(archive, "_delete_archived_positions", real)
+
+    assert ArchivedSegment.objects.get().last_position == 5
+    assert TrailPosition.objects.filter(position__lte=5).count() == 5  # left behind
+    assert "OK: 9 audit entries verified" in run("audit_verify")
+    assert "Nothing to archive" in run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    assert not TrailPosition.objects.filter(position__lte=5).exists()
+    assert not AuditEntry.objects.filter(action="test.old").exists()
+    assert "OK: 9 audit entries verified" in run("audit_verify")
+
+
+def test_the_chain_head_deleted_after_an_archive_is_found(trail, tmp_path):
+    from audit.models import ChainHead
+
+    run("audit_archive", "--to", str(tmp_path), "--days", "365")
+    sequence_pending()
+    ChainHead.objects.all().delete()
+    audit.record(action="test.after", summary="ヘッド削除の後")  # not chained from scratch either
+
+    assert "the chain head is missing" in broken("audit_verify")
+    assert not TrailPosition.objects.filter(position__lte=5).exists()
+    assert not ChainHead.objects.exists()
