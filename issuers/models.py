@@ -101,7 +101,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.100"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額に対する契約保証金額の下限。通常 0.1（1/10）、低入札では 0.3（3/10）。",
+        help_text="小数で入力します（0.1 = 10% = 1割）。請負金額に対する契約保証金額の下限。通常 0.1（1/10）、低入札では 0.3（3/10）。",
     )
     # Submission rules (spec §10): how this body takes the 「認証キー」のお知らせ, and where to.
     key_notice_by_email = models.BooleanField("電子メール", default=True)
@@ -134,7 +134,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.200"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額に対する中間前払金保証金額の上限。通常 0.2（2/10）。",
+        help_text="小数で入力します（0.2 = 20% = 2割）。請負金額に対する中間前払金保証金額の上限。通常 0.2（2/10）。",
     )
     advance_total_ratio_limit = models.DecimalField(
         "前払金と中間前払金の合計の上限",
@@ -142,7 +142,7 @@ class OrderingBody(models.Model):
         decimal_places=3,
         default=Decimal("0.600"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="小数で入力します（0.4 = 40% = 4割）。請負金額に対する前払金保証金額と中間前払金保証金額の合計の上限。通常 0.6（6/10）。",
+        help_text="小数で入力します（0.6 = 60% = 6割）。請負金額に対する前払金保証金額と中間前払金保証金額の合計の上限。通常 0.6（6/10）。",
     )
     intermediate_min_contract_amount = models.PositiveBigIntegerField(
         "中間前金払の対象となる請負金額（以上）",

@@ -48,12 +48,22 @@ def test_the_superuser_reads_fee_rates_as_percentages(client, superuser, fee_rat
     assert not RAW.search(listing), RAW.search(listing)
 
 
-@pytest.mark.parametrize("field", ["advance_ratio_limit", "intermediate_ratio_limit"])
-def test_the_edit_form_says_the_ratio_is_typed_as_a_decimal(client, superuser, body_p, field):
+@pytest.mark.parametrize(
+    ("field", "example"),
+    [
+        ("advance_ratio_limit", "0.4 = 40%"),
+        ("performance_ratio_min", "0.1 = 10%"),
+        ("intermediate_ratio_limit", "0.2 = 20%"),
+        ("advance_total_ratio_limit", "0.6 = 60%"),
+    ],
+)
+def test_the_edit_form_says_the_ratio_is_typed_as_a_decimal_with_the_fields_usual_value(
+    client, superuser, body_p, field, example
+):
     client.force_login(superuser)
     form = text(client.get(f"/admin/issuers/orderingbody/{body_p.pk}/change/"))
     help_text = re.search(rf'id="id_{field}_helptext"[^>]*>(.*?)</div>', form)[1]
-    assert "小数で入力" in help_text and "= 40%" in help_text
+    assert f"小数で入力します（{example}" in help_text
 
 
 def test_a_ratio_typed_by_the_superuser_is_listed_as_a_percentage(client, superuser, body_p):
