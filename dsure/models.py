@@ -467,7 +467,8 @@ class LogNode(models.Model):
 
 
 class LogHead(models.Model):
-    """The tree's one head row: its size. Only the sequencer locks it (SKIP LOCKED), never a writer."""
+    """The tree's one head row: its size. Only the sequencer locks it, never a writer: a second
+    sequencer waits for it (up to dsure.transparency.HEAD_LOCK_TIMEOUT on PostgreSQL)."""
 
     SINGLETON = 1
 

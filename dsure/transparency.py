@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
@@ -38,9 +38,13 @@ from dsure.models import (
 )
 
 logger = logging.getLogger(__name__)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
 
 BATCH_SIZE = 500
 SALT_BYTES = 32
+# How long a round waits for the head on PostgreSQL before it leaves what is pending to the next
+# round: a stuck round (or a long one) then cannot hold the posting requests waiting behind it.
+HEAD_LOCK_TIMEOUT = "10s"
 
 
 @cache
@@ -125,47 +129,65 @@ def sequence_pending(*, batch_size: int = BATCH_SIZE) -> int:
     up to `batch_size` entries and repeats only when its batch was full; it does not chase entries
     committed meanwhile. A second sequencer waits for the head instead (each posting queues its own
     round after its commit), so every posting is in a checkpoint by the time its own round returns:
-    the waiters take, in one batch, what was committed during the round they waited for."""
+    the waiters take, in one batch, what was committed during the round they waited for. A round that
+    waits longer than HEAD_LOCK_TIMEOUT for the head (PostgreSQL) gives up with a warning and leaves
+    what is pending to the next round (the next posting's, the worker's, `sequence_logs`)."""
     integrated = 0
     while True:
-        with transaction.atomic():
-            head = LogHead.objects.select_for_update().filter(pk=LogHead.SINGLETON).first()
-            if head is None:
-                LogHead.objects.get_or_create(pk=LogHead.SINGLETON)
-                head = LogHead.objects.select_for_update().get(pk=LogHead.SINGLETON)
-            batch = list(
-                LogEntry.objects.filter(
-                    pk__in=LogPending.objects.order_by("entry_id").values("entry_id")[:batch_size]
-                )
-                .order_by("id")
-                .values_list("id", "entry")
+        try:
+            batch = _round(batch_size)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            logger.warning(
+                "the transparency log head stayed locked for %s: what is pending waits for the next round",
+                HEAD_LOCK_TIMEOUT,
             )
-            if not batch:
-                return integrated
-            old, new = head.size, head.size + len(batch)
-            LogLeaf.objects.bulk_create(
-                LogLeaf(index=old + i, entry_id=pk) for i, (pk, _) in enumerate(batch)
-            )
-            leaves = {(0, old + i): tlog.leaf_hash(bytes(entry)) for i, (_, entry) in enumerate(batch)}
-            completed = tlog.nodes_completed(old, new)
-            root_nodes = tlog.subtree_nodes(0, new)
-            children = [(level - 1, 2 * i + side) for level, i in completed for side in (0, 1)]
-            known = leaves | _stored_nodes({node for node in children + root_nodes if node not in leaves})
-            for level, i in completed:  # level by level, so both children are known
-                known[level, i] = tlog.node_hash(known[level - 1, 2 * i], known[level - 1, 2 * i + 1])
-            LogNode.objects.bulk_create(
-                LogNode(level=level, index=i, hash=known[level, i]) for level, i in [*leaves, *completed]
-            )
-            root = tlog.fold([known[node] for node in root_nodes])
-            LogCheckpoint.objects.create(
-                size=new, root_hash=root, note=_signed(new, root), published_at=timezone.now()
-            )
-            LogPending.objects.filter(entry_id__in=[pk for pk, _ in batch]).delete()
-            head.size = new
-            head.save(update_fields=["size"])
-            integrated += len(batch)
+            return integrated
+        integrated += len(batch)
         if len(batch) < batch_size:
             return integrated
+
+
+def _round(batch_size: int) -> list:
+    """One batch, in one transaction: the entries it integrated (none when nothing was pending)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [HEAD_LOCK_TIMEOUT])
+        head = LogHead.objects.select_for_update().filter(pk=LogHead.SINGLETON).first()
+        if head is None:
+            LogHead.objects.get_or_create(pk=LogHead.SINGLETON)
+            head = LogHead.objects.select_for_update().get(pk=LogHead.SINGLETON)
+        batch = list(
+            LogEntry.objects.filter(
+                pk__in=LogPending.objects.order_by("entry_id").values("entry_id")[:batch_size]
+            )
+            .order_by("id")
+            .values_list("id", "entry")
+        )
+        if not batch:
+            return batch
+        old, new = head.size, head.size + len(batch)
+        LogLeaf.objects.bulk_create(LogLeaf(index=old + i, entry_id=pk) for i, (pk, _) in enumerate(batch))
+        leaves = {(0, old + i): tlog.leaf_hash(bytes(entry)) for i, (_, entry) in enumerate(batch)}
+        completed = tlog.nodes_completed(old, new)
+        root_nodes = tlog.subtree_nodes(0, new)
+        children = [(level - 1, 2 * i + side) for level, i in completed for side in (0, 1)]
+        known = leaves | _stored_nodes({node for node in children + root_nodes if node not in leaves})
+        for level, i in completed:  # level by level, so both children are known
+            known[level, i] = tlog.node_hash(known[level - 1, 2 * i], known[level - 1, 2 * i + 1])
+        LogNode.objects.bulk_create(
+            LogNode(level=level, index=i, hash=known[level, i]) for level, i in [*leaves, *completed]
+        )
+        root = tlog.fold([known[node] for node in root_nodes])
+        LogCheckpoint.objects.create(
+            size=new, root_hash=root, note=_signed(new, root), published_at=timezone.now()
+        )
+        LogPending.objects.filter(entry_id__in=[pk for pk, _ in batch]).delete()
+        head.size = new
+        head.save(update_fields=["size"])
+        return batch
 
 
 def _signed(size: int, root: bytes) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from dsure.digest import key_digest
@@ -413,3 +413,49 @@ def test_more_pending_than_a_batch_get_a_checkpoint_per_batch_in_one_call(cert_p
     _, size, root = checkpoint()
     assert size == 6 and mth(entries(size)) == root
     assert sequence_pending(batch_size=4) == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a held row lock needs PostgreSQL (set DATABASE_URL)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_posting_is_not_held_by_a_stuck_sequencer_round_and_the_next_round_takes_it(monkeypatch, caplog):
+    """A round that holds the log's head (stuck, or very slow) makes the next posting's own round give
+    up after the lock timeout: the posting returns, its entry waits, and the next round sequences it."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dsure import transparency
+    from dsure.models import LogHead, LogPending
+
+    monkeypatch.setattr(transparency, "HEAD_LOCK_TIMEOUT", "300ms")
+    post(make_number(1), BODY_P, key=KEY_P)
+    assert not LogPending.objects.exists()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_head():
+        try:
+            with transaction.atomic():
+                LogHead.objects.select_for_update().get(pk=LogHead.SINGLETON)
+                holding.set()
+                release.wait(15)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        holder = pool.submit(hold_the_head)
+        try:
+            assert holding.wait(10)
+            started = time.monotonic()
+            post(make_number(2), BODY_P, key=KEY_P)
+            elapsed = time.monotonic() - started
+        finally:
+            release.set()
+        holder.result(timeout=20)
+
+    assert elapsed < 5, f"the posting waited {elapsed:.1f} s for the sequencer's head"
+    assert LogPending.objects.count() == 1
+    assert "log head" in caplog.text
+    assert sequence_pending() == 1
+    assert checkpoint()[1] == 2
