@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 
 from common import contract_numbers
+from common.paging import COUNT_CAP
 
 
 class _GuardedChangeList(ChangeList):
@@ -62,7 +63,7 @@ class CappedCountPaginator(Paginator):
     page shows. Beyond CAP the list says 「1,000件以上」 (templates/admin/pagination.html) and its
     pages end there; the clerk narrows the list with a filter or the search."""
 
-    CAP = 1_000
+    CAP = COUNT_CAP
 
     @cached_property
     def count(self):

@@ -1,6 +1,7 @@
 """Reads of a company's applications that the Net Desk pages share. Every query is scoped to a company."""
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -12,6 +13,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from common import certificates
+from common.paging import COUNT_CAP, CappedTotal
 from issuers import selectors as issuers_selectors
 from issuers.models import (
     Branch,
@@ -225,7 +227,7 @@ def fee_statements_for_company(*, company: Company) -> QuerySet[FeeStatement]:
 
     By contract, not by date across contracts: contracts are numbered as they are issued, so the order
     is still newest first but for a 変更's 追加保証料, which stays with its contract. 保証料計算書一覧 pages
-    through `FeeStatementPages`, which reads in this order without the whole table."""
+    through `fee_statement_page`, which reads in this order without the whole table."""
     return (
         FeeStatement.objects.filter(contract_id__in=contract_ids_for_company(company=company))
         .select_related("contract", "version")
@@ -236,78 +238,146 @@ def fee_statements_for_company(*, company: Company) -> QuerySet[FeeStatement]:
 # On PostgreSQL, the company's contracts newest first (the index request_company_contracts) and, for each,
 # its statements (the fee statements' contract index): a LATERAL join is always a nested loop driven by
 # the company's own rows. As a plain join or IN, the planner chose a hash join of every fee statement
-# for a deep page (OFFSET 9,980: 225–540 ms at 1,000,000; docs/performance.md). {order} is DESC, or ASC
-# to read a page in the second half from the oldest end.
+# (225–540 ms at 1,000,000; docs/performance.md). A page after a position starts at the position's
+# contract: its older statements, then the older contracts' — it reads the page's 21 rows, not what
+# lies before them. {order} is DESC (次へ), or ASC with the comparisons turned (前へ, read upwards).
 _FEE_PAGE_SQL = """
 SELECT f.id FROM {request} AS r
 CROSS JOIN LATERAL (
-    SELECT s.id, s.issued_at FROM {statement} AS s WHERE s.contract_id = r.contract_id
+    SELECT s.id, s.issued_at FROM {statement} AS s
+    WHERE s.contract_id = r.contract_id {statement_after}
     ORDER BY s.issued_at {order}, s.id {order}
 ) AS f
-WHERE r.company_id = %s AND r.contract_id IS NOT NULL
+WHERE r.company_id = %s AND r.contract_id IS NOT NULL {contract_after}
 ORDER BY r.contract_id {order}, f.issued_at {order}, f.id {order}
-LIMIT %s OFFSET %s
+LIMIT %s
 """
+_FEE_AFTER = {
+    "DESC": ("AND (r.contract_id < %s OR (s.issued_at, s.id) < (%s, %s))", "AND r.contract_id <= %s"),
+    "ASC": ("AND (r.contract_id > %s OR (s.issued_at, s.id) > (%s, %s))", "AND r.contract_id >= %s"),
+}
+# At most cap + 1 statements: the company's contracts are probed until that many are found.
 _FEE_COUNT_SQL = """
-SELECT COALESCE(SUM(f.n), 0) FROM {request} AS r
-CROSS JOIN LATERAL (SELECT COUNT(*) AS n FROM {statement} AS s WHERE s.contract_id = r.contract_id) AS f
-WHERE r.company_id = %s AND r.contract_id IS NOT NULL
+SELECT COUNT(*) FROM (
+    SELECT 1 FROM {request} AS r
+    CROSS JOIN LATERAL (SELECT 1 FROM {statement} AS s WHERE s.contract_id = r.contract_id) AS f
+    WHERE r.company_id = %s AND r.contract_id IS NOT NULL
+    LIMIT %s
+) AS counted
 """
 
+FEE_POSITION = re.compile(r"([1-9][0-9]{0,17})\.([1-9][0-9]{0,17})")  # <contract id>.<statement id>
 
-class FeeStatementPages:
-    """保証料計算書一覧 for Django's Paginator (`count()`, then a slice), in the order of
-    `fee_statements_for_company`: every page reads the company's own contracts and statements, never
-    the table. On PostgreSQL the count and the page's ids come from a LATERAL join over the company's
-    contracts (above) — a page in the first half read from the newest end, one in the second half from
-    the oldest end, so the last page costs what the first does and the middle one the most (half the
-    company's statements) — then the page's ≤ 20 statements by id with their contract and version:
-    three queries. Elsewhere (SQLite) the queryset itself."""
 
-    ordered = True  # what Paginator checks on a queryset
+@dataclass(frozen=True)
+class FeeStatementPage:
+    """One page of 保証料計算書一覧: its statements, and the positions 次へ / 前へ start from (None: no
+    such page)."""
 
-    def __init__(self, *, company: Company):
-        self.company = company
-        self.queryset = fee_statements_for_company(company=company)
-        self.lateral = connection.vendor == "postgresql"
-        self.counted: int | None = None
+    statements: list[FeeStatement]
+    after: str | None
+    before: str | None
 
-    def _sql(self, template: str, **order) -> str:
-        return template.format(
-            request=connection.ops.quote_name(ProductRequest._meta.db_table),
-            statement=connection.ops.quote_name(FeeStatement._meta.db_table),
-            **order,
-        )
 
-    def count(self) -> int:
-        if not self.lateral:
-            return self.queryset.count()
-        with connection.cursor() as cursor:
-            cursor.execute(self._sql(_FEE_COUNT_SQL), [self.company.pk])
-            self.counted = int(cursor.fetchone()[0])
-        return self.counted
+def fee_statement_position(statement: FeeStatement) -> str:
+    """The opaque position of a row in 保証料計算書一覧 (`?after=` / `?before=`): its contract and itself."""
+    return f"{statement.contract_id}.{statement.pk}"
 
-    def __getitem__(self, key: slice) -> list[FeeStatement]:
-        if not isinstance(key, slice) or key.step is not None or key.stop is None:
-            raise TypeError("FeeStatementPages takes slices [start:stop] only")
-        start, stop = max(key.start or 0, 0), key.stop
-        if self.counted is not None:
-            stop = min(stop, self.counted)
-        if stop <= start:
-            return []
-        if not self.lateral:
-            return list(self.queryset[start:stop])
-        if self.counted is not None and start > self.counted - stop:  # nearer the oldest end
-            sql, offset, backward = self._sql(_FEE_PAGE_SQL, order="ASC"), self.counted - stop, True
-        else:
-            sql, offset, backward = self._sql(_FEE_PAGE_SQL, order="DESC"), start, False
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.company.pk, stop - start, offset])
-            ids = [row[0] for row in cursor.fetchall()]
-        if backward:
-            ids.reverse()
-        found = FeeStatement.objects.select_related("contract", "version").in_bulk(ids)
-        return [found[pk] for pk in ids]
+
+def fee_statement_page(
+    *, company: Company, after: str | None = None, before: str | None = None, size: int = 20
+) -> FeeStatementPage:
+    """The page of 保証料計算書一覧 after a position (次へ), before one (前へ), or the first, in the order of
+    `fee_statements_for_company`; keyset paging, so every page costs what its rows cost, however deep.
+
+    A position is checked against the company's own statements: one that is malformed, another
+    company's, gone, or with nothing after it gives the first page. The page reads size + 1 rows to
+    know whether there is one more: at most three queries (the position, the page's ids, its
+    statements; a fallback to the first page adds two)."""
+    forward = before is None or after is not None
+    anchor = _fee_anchor(company=company, position=after if forward else before)
+    if anchor is None:
+        forward = True
+    rows = _fee_rows(company=company, anchor=anchor, forward=forward, limit=size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+        if not more:  # nothing above: the first page, as 次へ from it shows the next ones
+            return fee_statement_page(company=company, size=size)
+    if not rows:  # nothing after the position (the oldest statement): the first page, or none at all
+        if anchor is not None:
+            return fee_statement_page(company=company, size=size)
+        return FeeStatementPage(statements=[], after=None, before=None)
+    has_next = more if forward else True
+    has_previous = anchor is not None if forward else more
+    return FeeStatementPage(
+        statements=rows,
+        after=fee_statement_position(rows[-1]) if has_next else None,
+        before=fee_statement_position(rows[0]) if has_previous else None,
+    )
+
+
+def fee_statement_total(*, company: Company, cap: int | None = None) -> CappedTotal:
+    """How many 保証料計算書 the company has, counted up to cap + 1 (「1,000件以上」 past it): at most
+    COUNT_CAP + 1 probes of the company's contracts, whatever its history."""
+    cap = COUNT_CAP if cap is None else cap
+    if connection.vendor != "postgresql":
+        return CappedTotal(fee_statements_for_company(company=company).order_by()[: cap + 1].count(), cap)
+    with connection.cursor() as cursor:
+        cursor.execute(_fee_sql(_FEE_COUNT_SQL), [company.pk, cap + 1])
+        return CappedTotal(int(cursor.fetchone()[0]), cap)
+
+
+def _fee_sql(template: str, **parts) -> str:
+    return template.format(
+        request=connection.ops.quote_name(ProductRequest._meta.db_table),
+        statement=connection.ops.quote_name(FeeStatement._meta.db_table),
+        **parts,
+    )
+
+
+def _fee_anchor(*, company: Company, position: str | None) -> FeeStatement | None:
+    match = FEE_POSITION.fullmatch(position or "")
+    if match is None:
+        return None
+    contract_id, pk = (int(group) for group in match.groups())  # 18 digits at most: within bigint
+    return (
+        FeeStatement.objects.filter(pk=pk, contract_id=contract_id)
+        .filter(contract_id__in=contract_ids_for_company(company=company))
+        .only("pk", "contract_id", "issued_at")
+        .first()
+    )
+
+
+def _fee_rows(
+    *, company: Company, anchor: FeeStatement | None, forward: bool, limit: int
+) -> list[FeeStatement]:
+    if connection.vendor != "postgresql":
+        queryset = fee_statements_for_company(company=company)
+        if anchor is not None:
+            c, t, i = anchor.contract_id, anchor.issued_at, anchor.pk
+            op = "lt" if forward else "gt"
+            queryset = queryset.filter(
+                Q(**{f"contract_id__{op}": c})
+                | Q(contract_id=c, **{f"issued_at__{op}": t})
+                | Q(contract_id=c, issued_at=t, **{f"pk__{op}": i})
+            )
+        if not forward:
+            queryset = queryset.reverse()
+        return list(queryset[:limit])
+    order = "DESC" if forward else "ASC"
+    params: list = [company.pk]
+    statement_after = contract_after = ""
+    if anchor is not None:
+        statement_after, contract_after = _FEE_AFTER[order]
+        params = [anchor.contract_id, anchor.issued_at, anchor.pk, company.pk, anchor.contract_id]
+    sql = _fee_sql(_FEE_PAGE_SQL, order=order, statement_after=statement_after, contract_after=contract_after)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    found = FeeStatement.objects.select_related("contract", "version").in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
 # -- the branch clerk's home (the admin's first page) ------------------------------------------------

@@ -4,7 +4,6 @@ Every object is fetched through the company's own product requests: another comp
 version or statement is a 404, never a 403. Pages and PDFs that carry the 認証キー are not cached.
 """
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -158,9 +157,14 @@ def key_notice_pdf(request, pk):
 @require_GET
 @contractor_required
 def fee_statement_list(request):
-    statements = selectors.FeeStatementPages(company=request.company)
-    page = Paginator(statements, FEE_STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "netdesk/fee_statement_list.html", {"page": page})
+    page = selectors.fee_statement_page(
+        company=request.company,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=FEE_STATEMENTS_PER_PAGE,
+    )
+    total = selectors.fee_statement_total(company=request.company)
+    return render(request, "netdesk/fee_statement_list.html", {"page": page, "total": total})
 
 
 @require_GET

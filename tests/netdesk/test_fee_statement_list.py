@@ -2,11 +2,14 @@
 its newest statement (a 変更's 追加保証料) first."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.utils import timezone
 
 from issuers.models import CertificateVersion, FeeStatement, GuaranteeContract
+from netdesk import selectors as netdesk_selectors
 from netdesk.models import Application, ProductRequest, Status
 from tests.netdesk.contracts_helpers import change, issue_application
 
@@ -105,52 +108,138 @@ def many_statements(issued_a, issued_b, company_a, contractor_a, body_p, branch_
     return expected
 
 
-def test_every_page_in_order_and_the_last_ends_with_the_oldest(
+def walk(client, path="/netdesk/fee-statements/"):
+    """Follow 次へ from `path` to the end: the statements of each page, and the pages' HTML."""
+    statements = FeeStatement.objects.all()
+    pages = []
+    while path:
+        response = client.get(path)
+        assert response.status_code == 200
+        html = response.content.decode()
+        pages.append((pdf_links(html, statements), html))
+        path = link(html, "next")
+    return pages
+
+
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]*)" rel="{rel}">', html)
+    return "/netdesk/fee-statements/" + unescape(found.group(1)) if found else None
+
+
+def test_next_visits_every_statement_once_in_order_and_previous_walks_back(
     client, contractor_a, many_statements, issued_b
 ):
     client.force_login(contractor_a)
-    statements = FeeStatement.objects.all()
-    seen = []
-    pages = -(-len(many_statements) // PER_PAGE)
-    for number in range(1, pages + 1):
-        page = client.get("/netdesk/fee-statements/", {"page": number}).content.decode()
-        seen += pdf_links(page, statements)
-        assert f"{number} / {pages} ページ（{len(many_statements)}件）" in page
+    pages = walk(client)
+    seen = [pk for shown, _ in pages for pk in shown]
     assert seen == many_statements
+    assert [len(shown) for shown, _ in pages] == [PER_PAGE, PER_PAGE, len(many_statements) - 2 * PER_PAGE]
+    first, last = pages[0][1], pages[-1][1]
+    assert 'rel="prev"' not in first and 'rel="next"' not in last
+    assert f"全{len(many_statements)}件" in first
     theirs = FeeStatement.objects.filter(contract__in=[r.contract for r in issued_b])
     assert theirs.exists() and not set(seen) & {s.pk for s in theirs}
+    # The company's first contract's first statement, at the bottom of the last page.
     oldest = min(
         FeeStatement.objects.filter(pk__in=many_statements), key=lambda s: (s.contract_id, s.issued_at)
     )
-    # The company's first contract's first statement, at the bottom of the last page.
     assert seen[-1] == oldest.pk
+    # 前へ from the last page walks back through the same pages, and ends on the first (no 前へ).
+    html, back = last, []
+    while path := link(html, "prev"):
+        html = client.get(path).content.decode()
+        back.append(pdf_links(html, FeeStatement.objects.all()))
+    assert back == [shown for shown, _ in reversed(pages[:-1])]
+    assert 'rel="prev"' not in html and 'rel="next"' in html
 
 
-def test_page_two_starts_where_page_one_stopped(client, contractor_a, many_statements):
+def test_the_links_keep_the_pages_other_parameters(client, contractor_a, many_statements):
     client.force_login(contractor_a)
-    first = client.get("/netdesk/fee-statements/").content.decode()
-    second = client.get("/netdesk/fee-statements/?page=2").content.decode()
-    statements = FeeStatement.objects.all()
-    assert pdf_links(first, statements) == many_statements[:PER_PAGE]
-    assert pdf_links(second, statements) == many_statements[PER_PAGE : 2 * PER_PAGE]
-    assert 'rel="next"' in first and 'rel="prev"' in second
+    html = client.get("/netdesk/fee-statements/", {"x": "1"}).content.decode()
+    assert "x=1" in link(html, "next")
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-3", "99999", "1e3", "2.5", "9" * 5000, "\x00", "", "３"])
-def test_a_bad_page_number_shows_a_page_never_an_error(client, contractor_a, many_statements, value):
+def test_one_page_of_statements_has_neither_link(client, contractor_a, issued_a):
     client.force_login(contractor_a)
-    response = client.get("/netdesk/fee-statements/", {"page": value})
-    assert response.status_code == 200
-    shown = pdf_links(response.content.decode(), FeeStatement.objects.all())
-    # Django's Paginator: not a number → the first page; past the end → the last.
-    assert shown in (many_statements[:PER_PAGE], many_statements[-(len(many_statements) % PER_PAGE) :])
+    html = client.get("/netdesk/fee-statements/").content.decode()
+    assert 'rel="next"' not in html and 'rel="prev"' not in html and "全2件" in html
 
 
-@pytest.mark.parametrize("number", ["1", "3"])
-def test_a_page_deep_or_not_makes_a_bounded_number_of_queries(
-    client, contractor_a, many_statements, number, django_assert_max_num_queries
+@pytest.fixture
+def bad_positions(issued_b, many_statements):
+    theirs = FeeStatement.objects.filter(contract__in=[r.contract for r in issued_b]).first()
+    own = FeeStatement.objects.get(pk=many_statements[25])
+    return {
+        "garbage": "abc",
+        "empty": "",
+        "negative": "-3.-5",
+        "zero": "0.0",
+        "huge": "9" * 19 + "." + "9" * 19,
+        "bigint": f"{2**63}.{2**63}",
+        "long": "1." + "9" * 5000,
+        "nul": "1.\x00",
+        "wide digits": "１.２",
+        "spaces": f" {own.contract_id}.{own.pk}",
+        "another company's": f"{theirs.contract_id}.{theirs.pk}",
+        "another contract": f"{own.contract_id + 1}.{own.pk}",
+        "gone": f"{own.contract_id}.{FeeStatement.objects.order_by('-pk').first().pk + 1000}",
+    }
+
+
+@pytest.mark.parametrize("direction", ["after", "before"])
+@pytest.mark.parametrize(
+    "kind",
+    ["garbage", "empty", "negative", "zero", "huge", "bigint", "long", "nul", "wide digits", "spaces",
+     "another company's", "another contract", "gone"],
+)  # fmt: skip
+def test_a_bad_position_shows_the_first_page_never_an_error_nor_another_companys(
+    client, contractor_a, many_statements, bad_positions, direction, kind
 ):
     client.force_login(contractor_a)
-    with django_assert_max_num_queries(12):
-        response = client.get("/netdesk/fee-statements/", {"page": number})
+    response = client.get("/netdesk/fee-statements/", {direction: bad_positions[kind]})
     assert response.status_code == 200
+    html = response.content.decode()
+    assert pdf_links(html, FeeStatement.objects.all()) == many_statements[:PER_PAGE]
+    assert 'rel="prev"' not in html
+
+
+def test_after_the_oldest_statement_shows_the_first_page_before_it_the_rows_above(
+    client, contractor_a, many_statements
+):
+    client.force_login(contractor_a)
+    oldest = FeeStatement.objects.get(pk=many_statements[-1])
+    position = f"{oldest.contract_id}.{oldest.pk}"
+    html = client.get("/netdesk/fee-statements/", {"after": position}).content.decode()
+    assert pdf_links(html, FeeStatement.objects.all()) == many_statements[:PER_PAGE]
+    html = client.get("/netdesk/fee-statements/", {"before": position}).content.decode()
+    assert pdf_links(html, FeeStatement.objects.all()) == many_statements[-PER_PAGE - 1 : -1]
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_an_old_page_number_shows_the_first_page(client, contractor_a, many_statements):
+    client.force_login(contractor_a)
+    html = client.get("/netdesk/fee-statements/", {"page": "250"}).content.decode()
+    assert pdf_links(html, FeeStatement.objects.all()) == many_statements[:PER_PAGE]
+
+
+def test_past_the_cap_the_total_says_so_rather_than_counting(
+    client, contractor_a, many_statements, monkeypatch
+):
+    client.force_login(contractor_a)
+    monkeypatch.setattr(netdesk_selectors, "COUNT_CAP", len(many_statements) - 1)
+    html = client.get("/netdesk/fee-statements/").content.decode()
+    assert f"{len(many_statements) - 1:,}件以上" in html and f"全{len(many_statements)}件" not in html
+    monkeypatch.setattr(netdesk_selectors, "COUNT_CAP", len(many_statements))
+    assert f"全{len(many_statements)}件" in client.get("/netdesk/fee-statements/").content.decode()
+
+
+def test_a_deep_page_makes_a_bounded_number_of_queries(
+    client, contractor_a, many_statements, django_assert_max_num_queries
+):
+    client.force_login(contractor_a)
+    deep = FeeStatement.objects.get(pk=many_statements[39])
+    for direction in ("after", "before"):
+        with django_assert_max_num_queries(12):
+            response = client.get("/netdesk/fee-statements/", {direction: f"{deep.contract_id}.{deep.pk}"})
+        assert response.status_code == 200
+    assert pdf_links(response.content.decode(), FeeStatement.objects.all()) == many_statements[19:39]

@@ -533,7 +533,7 @@ LIST_PAGES = [
     ("anonymous", "/ordering-bodies/", ["q"]),
     ("contractor_a", "/netdesk/contracts/", ["tab", "product", "ordering_body", "status", "page"]),
     ("contractor_a", "/netdesk/applications/", ["page"]),
-    ("contractor_a", "/netdesk/fee-statements/", ["page"]),
+    ("contractor_a", "/netdesk/fee-statements/", ["after", "before"]),
     ("official_p", "/dsure/", ["number"]),
     ("official_p", "/dsure/history/", ["page"]),
     (

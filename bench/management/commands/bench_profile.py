@@ -4,6 +4,8 @@ Replays the scenario's request in-process (Django's test client, the full middle
 database loaded by bench_load) under pyinstrument and prints the call tree, or with --sql the queries
 of one request and their time, or with --explain FILE (JSON) the number of statements of one request
 and the plan (EXPLAIN (ANALYZE, BUFFERS)) of its slowest SELECT, as `make bench-scale` reports them.
+`--path` prints the path a page scenario asks for (fees_middle: `?after=` a position 5,000 statements
+deep, found in the database; bench/run.py builds its scenario from it), `--after` replaces it by another.
 Scenarios: those of bench/run.py (lookup, certificate, list, applications, fees, fees_middle,
 contracts_status, inbox, history, admin, queue, home, page, bare) and issue (one issuance through the issue service).
 
@@ -29,7 +31,7 @@ PAGES = {
     "list": ("contractor", "/netdesk/contracts/"),
     "applications": ("contractor", "/netdesk/applications/"),
     "fees": ("contractor", "/netdesk/fee-statements/"),
-    "fees_middle": ("contractor", "/netdesk/fee-statements/?page=250"),
+    "fees_middle": ("contractor", "/netdesk/fee-statements/?after={fees_deep}"),
     "contracts_status": ("contractor", "/netdesk/contracts/?status=%E6%9C%9F%E9%99%90%E5%88%87%E3%82%8C"),
     "contracts_tab": ("contractor", "/netdesk/contracts/?tab=electronic"),
     "inbox": ("official", "/dsure/inbox/"),
@@ -39,6 +41,28 @@ PAGES = {
     "home": ("clerk", "/admin/"),
 }
 SCENARIOS = ("lookup", "certificate", *PAGES, "page", "bare", "issue")
+FEES_DEEP = 5_000  # fees_middle: 次へ 250 times from the first page of 20, half the big company's statements
+
+
+def page_path(scenario: str, info: dict) -> str:
+    """The path a page scenario requests; fees_middle's keyset position is found in the database."""
+    path = PAGES[scenario][1]
+    if "{fees_deep}" in path:
+        path = path.format(fees_deep=fees_deep_position(info))
+    return path
+
+
+def fees_deep_position(info: dict, depth: int = FEES_DEEP) -> str:
+    """The position (`?after=`) of the contractor's statement `depth` rows into 保証料計算書一覧, or the
+    last one if there are fewer: the page after it is the one 次へ reaches after depth / 20 pages."""
+    from netdesk import access, selectors
+
+    company = access.company_of(get_user_model().objects.get(username=info["contractor"]))
+    rows = selectors.fee_statements_for_company(company=company).values_list("contract_id", "pk")
+    found = list(rows[depth - 1 : depth]) or list(rows.reverse()[:1])
+    if not found:
+        raise CommandError("the contractor has no fee statements")
+    return "{}.{}".format(*found[0])
 
 
 class Command(BaseCommand):
@@ -53,9 +77,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--page", type=int, help="for a list: ask for this page (?page=N), e.g. a deep one"
         )
+        parser.add_argument(
+            "--after",
+            help="for 保証料計算書一覧: the page after this keyset position (?after=<contract>.<statement>)",
+        )
+        parser.add_argument(
+            "--path", action="store_true", help="print the path a page scenario requests, and stop"
+        )
 
-    def handle(self, *args, scenario, data, requests, sql, explain, page, **options):
+    def handle(self, *args, scenario, data, requests, sql, explain, page, after, path, **options):
         info = json.loads(Path(data).read_text())
+        if path:
+            if scenario not in PAGES:
+                raise CommandError(f"{scenario} is not a page scenario")
+            self.stdout.write(page_path(scenario, info))
+            return
+        paths = {key: page_path(key, info) for key in PAGES if key == scenario}
         User = get_user_model()
         client = Client(HTTP_HOST="127.0.0.1")
         pairs = info["pairs"]
@@ -77,8 +114,12 @@ class Command(BaseCommand):
             if scenario == "certificate":
                 return client.get(f"/dsure/certificates/{pair['public_id']}/")
             if scenario in PAGES:
-                path = PAGES[scenario][1]
-                return client.get(f"{path}{'&' if '?' in path else '?'}page={page}" if page else path)
+                target = paths[scenario]
+                if after:
+                    target = f"{target.split('?')[0]}?after={after}"
+                elif page:
+                    target = f"{target}{'&' if '?' in target else '?'}page={page}"
+                return client.get(target)
             if scenario == "page":
                 return client.get(f"/bench/page/{pair['certificate_id']}/")
             if scenario == "bare":
