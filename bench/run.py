@@ -208,6 +208,13 @@ def _arguments():
     parser.add_argument(
         "--warmup", type=float, default=3, help="seconds of load per scenario before the runs"
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=1,
+        help="seconds of a scenario's load before each measured run, not counted: the previous "
+        "scenario's last requests finish meanwhile instead of landing in this one's tail",
+    )
     parser.add_argument("--render-seconds", type=float, default=3)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=2 * WORKERS)
@@ -530,6 +537,7 @@ def _drive(port, scenarios, args, sampler) -> dict:
     results = {s["key"]: {"name": s["name"], "runs": []} for s in scenarios}
     for run in range(args.runs):
         for scenario in scenarios:
+            _wrk(port, scenario, args.settle, args.connections)
             sampler.begin(scenario["key"])
             result = _wrk(port, scenario, args.seconds, args.connections)
             sampler.end()
@@ -861,6 +869,7 @@ def _drive_scale(sites, args) -> dict:
     for run in range(args.runs):
         for key in keys:
             for size, site in sites.items():
+                _wrk(site["port"], by_key[size][key], args.settle, args.connections)
                 result = _wrk(site["port"], by_key[size][key], args.seconds, args.connections)
                 results[key][size].append(result)
                 print(
