@@ -18,37 +18,33 @@ ARCHIVING = "audit.archiving"
 
 
 def install_function(schema_editor) -> None:
+    _install(schema_editor, FUNCTION)
+
+
+def install_trail_function(schema_editor) -> None:
+    _install(
+        schema_editor,
+        TRAIL_FUNCTION,
+        allow=f"""
+            IF TG_OP = 'DELETE' AND current_setting('{ARCHIVING}', true) = 'on' THEN
+                RETURN OLD;
+            END IF;""",
+    )
+
+
+def _install(schema_editor, name: str, *, allow: str = "") -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
         f"""
-        CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
+        CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN{allow}
             RAISE EXCEPTION '% on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
                 USING ERRCODE = 'restrict_violation';
         END;
         $$
         """,
         params=None,  # no placeholders: the % in RAISE's format must reach PostgreSQL as it is
-    )
-
-
-def install_trail_function(schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION {TRAIL_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'DELETE' AND current_setting('{ARCHIVING}', true) = 'on' THEN
-                RETURN OLD;
-            END IF;
-            RAISE EXCEPTION '% on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
-                USING ERRCODE = 'restrict_violation';
-        END;
-        $$
-        """,
-        params=None,
     )
 
 

@@ -10,22 +10,28 @@ after them; `audit_verify --archive FILE` checks a file against its record, entr
 
 import datetime
 import hashlib
-import hmac
 import json
 import os
 import types
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 import audit
 from audit import append_only
-from audit.hashing import GENESIS, canonical_json, canonical_time, chain_hash, content_hash, seal_matches
+from audit.hashing import (
+    GENESIS,
+    SEGMENT_SALT,
+    canonical_json,
+    canonical_time,
+    chain_hash,
+    content_hash,
+    seal,
+    seal_matches,
+)
 from audit.models import ArchivedSegment, AuditEntry, ChainHead, TrailPosition
 from audit.sequencer import sequence_pending
 
@@ -33,7 +39,6 @@ FORMAT = "esurety-audit-segment/1"
 MINIMUM_RETENTION = datetime.timedelta(days=365)
 DELETE_BATCH = 2000
 RUN_LOCK = 0x65737572657479  # pg_advisory_lock key of audit_archive ("esurety")
-_SEGMENT_SALT = "audit.archive"
 _CONTENT_FIELDS = ("actor_id", "actor_label", "action", "object_type", "object_id", "summary", "detail")
 
 
@@ -102,7 +107,7 @@ def _archive(*, older_than: datetime.timedelta, directory: Path) -> ArchivedSegm
             file_sha256=digest,
             archived_at=timezone.now(),
         )
-        segment.seal = _segment_seal(segment)
+        segment.seal = seal(segment.sealed_content(), salt=SEGMENT_SALT)
         try:
             with transaction.atomic():
                 segment.save()
@@ -229,24 +234,13 @@ def _archiving():
         cursor.execute("SELECT set_config(%s, 'off', true)", [append_only.ARCHIVING])
 
 
-def _segment_seal(segment: ArchivedSegment, secret: str | None = None) -> str:
-    return salted_hmac(_SEGMENT_SALT, segment.sealed_content(), secret=secret, algorithm="sha256").hexdigest()
-
-
-def segment_seal_matches(segment: ArchivedSegment) -> bool:
-    return any(
-        hmac.compare_digest(_segment_seal(segment, secret), segment.seal)
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    )
-
-
 def archive_problem() -> str:
     """Why the segments' records do not hold (a gap, a forged or edited row), or "" when they do."""
     expected_first, expected_chain = 1, GENESIS
     for segment in ArchivedSegment.objects.order_by("first_position"):
         if segment.first_position != expected_first or segment.previous_chain_hash != expected_chain:
             return f"the archived segment {segment} does not follow the one before it"
-        if not segment_seal_matches(segment):
+        if not seal_matches(segment.sealed_content(), segment.seal, salt=SEGMENT_SALT):
             return f"the archived segment {segment} was not recorded by this server"
         expected_first, expected_chain = segment.last_position + 1, segment.last_chain_hash
     return ""

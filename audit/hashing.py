@@ -16,6 +16,7 @@ from django.conf import settings
 # The chain hash before the first position.
 GENESIS = "0" * 64
 _SEAL_SALT = "audit.seal"
+SEGMENT_SALT = "audit.archive"  # the archived segments' records (audit.archive)
 # What the hash covers: every field of an entry but its id, hash and seal.
 CONTENT_FIELDS = (
     "at",
@@ -64,30 +65,33 @@ def content_hash_of(at, actor_id, actor_label, action, object_type, object_id, s
     ).hexdigest()
 
 
-def seal(entry_hash: str) -> str:
-    """HMAC-SHA256 of the hash, keyed as Django's salted_hmac(_SEAL_SALT, …, algorithm="sha256")
-    keys it: SHA-256(salt ‖ SECRET_KEY)."""
-    return hmac.new(seal_keys()[0], entry_hash.encode(), hashlib.sha256).hexdigest()
+def seal(value: str, *, salt: str = _SEAL_SALT) -> str:
+    """HMAC-SHA256 of the value (an entry's hash by default), keyed as Django's salted_hmac(salt, …,
+    algorithm="sha256") keys it: SHA-256(salt ‖ SECRET_KEY)."""
+    return hmac.new(seal_keys(salt)[0], value.encode(), hashlib.sha256).hexdigest()
 
 
-def seal_keys() -> tuple[bytes, ...]:
+def seal_keys(salt: str = _SEAL_SALT) -> tuple[bytes, ...]:
     """The sealing key of SECRET_KEY, then of each SECRET_KEY_FALLBACKS, derived once (not per entry)."""
-    return _derived_keys((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+    return _derived_keys(salt, (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
 
 
 @functools.lru_cache(maxsize=8)
-def _derived_keys(secrets: tuple[str | bytes, ...]) -> tuple[bytes, ...]:
-    salt = _SEAL_SALT.encode()
-    return tuple(hashlib.sha256(salt + (s if isinstance(s, bytes) else s.encode())).digest() for s in secrets)
+def _derived_keys(salt: str, secrets: tuple[str | bytes, ...]) -> tuple[bytes, ...]:
+    return tuple(
+        hashlib.sha256(salt.encode() + (s if isinstance(s, bytes) else s.encode())).digest() for s in secrets
+    )
 
 
-def seal_matches(entry_hash: str, entry_seal: str, keys: tuple[bytes, ...] | None = None) -> bool:
+def seal_matches(
+    value: str, value_seal: str, keys: tuple[bytes, ...] | None = None, *, salt: str = _SEAL_SALT
+) -> bool:
     """Also under a retired SECRET_KEY (SECRET_KEY_FALLBACKS), so rotating it breaks nothing. A
     sequencer passes `keys` (seal_keys()) read once for its round."""
-    message = entry_hash.encode()
+    message = value.encode()
     return any(
-        hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest(), entry_seal)
-        for key in (keys if keys is not None else seal_keys())
+        hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest(), value_seal)
+        for key in (keys if keys is not None else seal_keys(salt))
     )
 
 

@@ -29,7 +29,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValidationError("監査記録は audit.record でのみ追加できます。")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row of the trail: written once, never changed or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("監査記録は変更できません。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("監査記録は削除できません。")
+
+
+class AuditEntry(AppendOnlyModel):
     """Who did what, to which object, when and from where. `hash` covers every other field but the id
     and the seal; `seal` is an HMAC of the hash with the server's secret, so a row someone inserts
     straight into the table is never sequenced and `manage.py audit_verify` names it. An entry is part
@@ -55,8 +72,6 @@ class AuditEntry(models.Model):
     hash = models.CharField("ハッシュ", max_length=64)
     seal = models.CharField("封印", max_length=64)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = "監査記録"
         verbose_name_plural = "監査記録"
@@ -67,14 +82,9 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_label}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError("監査記録は変更できません。")
-        if not self.hash or not self.seal:
+        if self._state.adding and (not self.hash or not self.seal):
             raise ValidationError("監査記録は audit.record でのみ追加できます。")
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("監査記録は削除できません。")
 
     def compute_hash(self) -> str:
         return content_hash(self)
@@ -131,7 +141,7 @@ class ChainHead(models.Model):
         return f"{self.entries} entries, last {self.last_hash[:12]}"
 
 
-class ArchivedSegment(models.Model):
+class ArchivedSegment(AppendOnlyModel):
     """Positions `first_position`…`last_position` of the trail, moved out of the database into a file
     (`manage.py audit_archive`, docs/audit.md): the file's SHA-256 and the chain hashes at both ends
     stay here, so `audit_verify` starts the chain where the archive ends and `audit_verify --archive
@@ -147,8 +157,6 @@ class ArchivedSegment(models.Model):
     archived_at = models.DateTimeField("保管日時")
     seal = models.CharField("封印", max_length=64)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = "保管済みの監査記録"
         verbose_name_plural = "保管済みの監査記録"
@@ -162,14 +170,6 @@ class ArchivedSegment(models.Model):
 
     def __str__(self):
         return f"#{self.first_position}–#{self.last_position}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError("監査記録は変更できません。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("監査記録は削除できません。")
 
     @property
     def entries(self) -> int:
